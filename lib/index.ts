@@ -1,0 +1,3 @@
+/** The public API of egfr-gtv, re-exported per concept. */
+export * from './errors';
+export * from './volume/volume';
