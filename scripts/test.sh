@@ -8,4 +8,4 @@ npx tsc --noEmit
 echo "== lint (eslint)"
 npx eslint lib tests bench
 echo "== tests (mocha)"
-npx mocha
+npx mocha 'tests/**/*.test.ts'
