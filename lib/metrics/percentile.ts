@@ -1,0 +1,16 @@
+/**
+ * The q-th percentile (0..100) of `values` with linear interpolation between the two nearest ranks, exactly as
+ * numpy's default `np.percentile(values, q)` (method 'linear'): with the values sorted ascending as x[0..n-1],
+ * h = (n - 1) * q / 100 and the result is x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)]).
+ * NaN for an empty input, so a caller decides what an undefined percentile means.
+ */
+export function percentile(values: ArrayLike<number>, q: number): number {
+  if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile: q must be in [0, 100], got ${q}`);
+  const n = values.length;
+  if (n === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const h = ((n - 1) * q) / 100;
+  const lo = Math.floor(h);
+  if (lo >= n - 1) return sorted[n - 1];
+  return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
+}

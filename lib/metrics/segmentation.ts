@@ -1,0 +1,102 @@
+import { ConfigError } from '../errors';
+import { assertSameGrid, binarise, type MaskGrid } from './mask';
+import { percentile } from './percentile';
+import { surfaceDistances } from './surface-distance';
+
+/**
+ * What a distance metric is when exactly one of the two masks is empty (there is no surface to measure to):
+ * 'nan' (the default) leaves it undefined, so an average over patients must count such cases explicitly (JSON
+ * writes it as null); 'diagonal' uses the length of the image diagonal in mm, the largest distance the grid allows,
+ * as a finite penalty.
+ */
+export type EmptyDistance = 'nan' | 'diagonal';
+
+export interface SegmentationMetricsOptions {
+  /** Percentile of the directed surface distances for the Hausdorff distance; 95 gives HD95. */
+  hausdorffPercentile: number;
+  emptyDistance: EmptyDistance;
+}
+
+export const defaultSegmentationMetricsOptions: SegmentationMetricsOptions = {
+  hausdorffPercentile: 95,
+  emptyDistance: 'nan',
+};
+
+/**
+ * Voxel-overlap and surface-distance metrics of one patient in 3D. With P the predicted voxels, G the ground-truth
+ * voxels (both binarised as value > 0) and TP = |P ∩ G|:
+ * - dice = 2·TP / (|P| + |G|); iou = TP / |P ∪ G|;
+ * - sensitivity = TP / |G| (voxel recall); precision = TP / |P|;
+ * - hd95 (mm) = max(p95(d(P→G)), p95(d(G→P))), where d(A→B) are the distances from every surface voxel of A to the
+ *   nearest surface voxel of B (voxel centres, with the spacing; surface as in `surfaceVoxels`) and p95 is the
+ *   95th percentile with numpy's linear interpolation. This is MONAI's `compute_hausdorff_distance(percentile=95)`;
+ * - assd (mm) = (Σ d(P→G) + Σ d(G→P)) / (#surface voxels of P + #surface voxels of G), the mean over both sets.
+ *
+ * Empty masks: when both are empty the prediction is perfect, so dice, iou, sensitivity and precision are 1 and
+ * hd95 and assd are 0. Otherwise a ratio with a zero denominator is NaN (sensitivity with an empty ground truth,
+ * precision with an empty prediction), dice and iou are 0 when one mask is empty, and the distances follow
+ * `options.emptyDistance`.
+ */
+export interface SegmentationMetrics {
+  dice: number;
+  iou: number;
+  /** mm */
+  hd95: number;
+  /** mm */
+  assd: number;
+  sensitivity: number;
+  precision: number;
+  predVoxels: number;
+  gtVoxels: number;
+  /** Voxels in both masks. */
+  overlapVoxels: number;
+  /** Volume of the predicted mask in millilitres. */
+  predVolumeMl: number;
+  /** Volume of the ground-truth mask in millilitres. */
+  gtVolumeMl: number;
+}
+
+export function segmentationMetrics(
+  pred: MaskGrid,
+  gt: MaskGrid,
+  options: Partial<SegmentationMetricsOptions> = {},
+): SegmentationMetrics {
+  const o = { ...defaultSegmentationMetricsOptions, ...options };
+  if (!(o.hausdorffPercentile >= 0 && o.hausdorffPercentile <= 100)) {
+    throw new ConfigError(`hausdorffPercentile must be in [0, 100], got ${o.hausdorffPercentile}`);
+  }
+  assertSameGrid(pred, gt);
+  const p = binarise(pred.data);
+  const g = binarise(gt.data);
+  let nP = 0;
+  let nG = 0;
+  let tp = 0;
+  for (let i = 0; i < p.length; i++) {
+    nP += p[i];
+    nG += g[i];
+    tp += p[i] & g[i];
+  }
+  const [sx, sy, sz] = gt.spacing;
+  const voxelMl = (sx * sy * sz) / 1000;
+  const counts = { predVoxels: nP, gtVoxels: nG, overlapVoxels: tp, predVolumeMl: nP * voxelMl, gtVolumeMl: nG * voxelMl };
+  if (nP === 0 && nG === 0) {
+    return { dice: 1, iou: 1, hd95: 0, assd: 0, sensitivity: 1, precision: 1, ...counts };
+  }
+  const overlap = {
+    dice: (2 * tp) / (nP + nG),
+    iou: tp / (nP + nG - tp),
+    sensitivity: nG > 0 ? tp / nG : NaN,
+    precision: nP > 0 ? tp / nP : NaN,
+  };
+  if (nP === 0 || nG === 0) {
+    const d = o.emptyDistance === 'diagonal' ? Math.hypot(...gt.dims.map((n, a) => n * gt.spacing[a])) : NaN;
+    return { ...overlap, hd95: d, assd: d, ...counts };
+  }
+  const { predToGt, gtToPred } = surfaceDistances(p, g, gt.dims, gt.spacing);
+  const hd95 = Math.max(percentile(predToGt, o.hausdorffPercentile), percentile(gtToPred, o.hausdorffPercentile));
+  let sum = 0;
+  for (const v of predToGt) sum += v;
+  for (const v of gtToPred) sum += v;
+  const assd = sum / (predToGt.length + gtToPred.length);
+  return { ...overlap, hd95, assd, ...counts };
+}
