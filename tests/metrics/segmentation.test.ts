@@ -63,6 +63,31 @@ describe('metrics/segmentation', () => {
     close(an.assd, 38 / 52);
   });
 
+  it('matches scipy on two anisotropic ellipsoids', () => {
+    // Reference values from scipy 1.10.1 (Debian python3-scipy), computed by hand once: surface = m & ~binary_erosion(m),
+    // distances = distance_transform_edt(~surface_other, sampling=spacing)[surface], hd95 = max of both
+    // np.percentile(..., 95), assd = mean of both concatenated; the same masks built with np.meshgrid(indexing='ij').
+    const dims: Vec3 = [20, 18, 12];
+    const spacing: Vec3 = [0.9, 1.1, 2.5];
+    const gt = new Uint8Array(20 * 18 * 12);
+    const pred = new Uint8Array(gt.length);
+    for (let k = 0; k < 12; k++) {
+      for (let j = 0; j < 18; j++) {
+        for (let i = 0; i < 20; i++) {
+          const p = voxelIndex(dims, i, j, k);
+          gt[p] = ((i - 9) / 6) ** 2 + ((j - 8) / 5) ** 2 + ((k - 5) / 3) ** 2 <= 1 ? 1 : 0;
+          const inEllipsoid = ((i - 11) / 5) ** 2 + ((j - 9) / 6) ** 2 + ((k - 6) / 2.5) ** 2 <= 1;
+          pred[p] = inEllipsoid || (i >= 15 && j <= 3 && k >= 9) ? 1 : 0;
+        }
+      }
+    }
+    const m = segmentationMetrics({ data: pred, dims, spacing }, { data: gt, dims, spacing });
+    assert.deepEqual([m.gtVoxels, m.predVoxels, m.overlapVoxels], [361, 375, 198]);
+    close(m.dice, 0.5380434782608695);
+    close(m.hd95, 11.815667564721005, 1e-9);
+    close(m.assd, 2.676433509537616, 1e-9);
+  });
+
   it('matches brute-force surface distances on random masks', () => {
     const rng = new Rng('surface-brute-force');
     for (let trial = 0; trial < 15; trial++) {
