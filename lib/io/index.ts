@@ -1,0 +1,4 @@
+export * from './nifti-header';
+export * from './nifti-affine';
+export * from './nifti-read';
+export * from './nifti-write';
