@@ -1,3 +1,4 @@
 /** The public API of egfr-gtv, re-exported per concept. */
 export * from './errors';
 export * from './volume/volume';
+export * from './io/index';
