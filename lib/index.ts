@@ -2,3 +2,4 @@
 export * from './errors';
 export * from './volume/volume';
 export * from './io/index';
+export * from './engine/index';

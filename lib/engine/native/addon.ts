@@ -1,0 +1,52 @@
+/**
+ * Loads the compiled Node-API addon (native/build/Release/egfr_native.node, built by `npm run build:native`).
+ * Every function works in place on Float32Arrays the caller owns and throws a RangeError when an array is too short
+ * for the sizes given, so a wrong shape can never write out of bounds.
+ */
+import * as path from 'node:path';
+
+/** Activation codes understood by the fused kernels. */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, elu: 4, sigmoid: 5 } as const;
+export type NativeActivation = keyof typeof ACTIVATION_CODES;
+
+/**
+ * Convolution and pooling geometry, 15 int32 values:
+ * [n, h, w, c, kh, kw, co, oh, ow, strideH, strideW, dilationH, dilationW, padTop, padLeft].
+ * For depthwise kernels co is the channel multiplier; for pooling co is unused (1).
+ */
+export type Geometry = Int32Array;
+
+export interface NativeAddon {
+  info(): { isa: 'avx512' | 'avx2' | 'generic'; threads: number };
+  conv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: Geometry, act: number, alpha: number): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: Geometry): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: Geometry): void;
+  depthwiseConv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, g: Geometry, act: number, alpha: number): void;
+  depthwiseBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, g: Geometry): void;
+  depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: Geometry): void;
+  maxPool(x: Float32Array, y: Float32Array, g: Geometry): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, g: Geometry): void;
+  /** dims = [batchA, batchB, m, n, k, transposeA, transposeB]; bias has n elements. */
+  matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array, act: number, alpha: number): void;
+}
+
+/** Where the build puts the addon, relative to this file (lib/engine/native). */
+export const ADDON_PATH = path.resolve(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'egfr_native.node');
+
+export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
+
+let loaded: AddonLoad | undefined;
+
+/** Loads the addon once; a missing or unloadable binary is reported, not thrown. */
+export function loadAddon(): AddonLoad {
+  if (loaded === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = { ok: true, addon: require(ADDON_PATH) as NativeAddon };
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      loaded = { ok: false, reason: `${ADDON_PATH}: ${message} (build it with \`npm run build:native\`)` };
+    }
+  }
+  return loaded;
+}
