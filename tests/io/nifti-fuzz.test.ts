@@ -5,7 +5,8 @@ import { Rng } from '../../lib/util/rng';
 import { affineZooms } from '../../lib/volume/affine';
 import type { Mat4, Vec3 } from '../../lib/volume/volume';
 
-type NiftiModule = typeof import('nifti-reader-js');
+const loadNiftiReaderJs = () => import('nifti-reader-js');
+type NiftiModule = Awaited<ReturnType<typeof loadNiftiReaderJs>>;
 
 /** Decodes and classifies: a NiftiError is a clean refusal; anything else thrown is a crash and fails the test. */
 function tryDecode(bytes: Uint8Array, what: string): NiftiImage | undefined {
@@ -93,7 +94,7 @@ describe('NIfTI header parser under fuzzing', () => {
   });
 
   it('reads mutated headers either as nifti-reader-js does or not at all', async () => {
-    const nifti = await import('nifti-reader-js');
+    const nifti = await loadNiftiReaderJs();
     let accepted = 0;
     let refused = 0;
     for (let t = 0; t < 3000; t++) {
