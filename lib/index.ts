@@ -1,5 +1,5 @@
 /** The public API of egfr-gtv, re-exported per concept. */
 export * from './errors';
-export * from './volume/volume';
+export * from './volume/index';
 export * from './io/index';
 export * from './engine/index';

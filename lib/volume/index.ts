@@ -1,0 +1,5 @@
+export * from './volume';
+export * from './affine';
+export * from './orientation';
+export * from './resample';
+export * from './components';
