@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors';
+import { registerGradientFixes } from './gradients';
 import { cpuCandidate } from './candidates/cpu';
 import { nativeCandidate } from './candidates/native';
 import { tfjsNodeCandidate, tfjsNodeGpuCandidate } from './candidates/tfjs-node';
@@ -79,6 +80,7 @@ export async function initEngine(opts: { backend?: BackendName } = {}): Promise<
       : env !== undefined && env !== ''
         ? parseBackendName(env, BACKEND_ENV)
         : undefined;
+  registerGradientFixes();
   const request = forcedName ?? 'auto';
   if (current && currentRequest === request && tf.getBackend() === current.tfBackend) return current;
 

@@ -53,7 +53,7 @@ describe('engine/backend', () => {
     const c = await initEngine({ backend: 'cpu' });
     assert.equal(c.backend, 'cpu');
     assert.equal(tf.getBackend(), 'cpu');
-    assert.deepEqual(c.kernels, ['Conv2DBackpropFilter']);
+    assert.deepEqual(c.kernels, ['Conv2DBackpropFilter', 'ResizeNearestNeighborGrad']);
     const d = await initEngine({ backend: 'wasm' });
     assert.equal(d.tfBackend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');

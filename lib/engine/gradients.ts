@@ -1,0 +1,98 @@
+/**
+ * Gradient functions for every backend.
+ *
+ * Loading `@tensorflow/tfjs` registers tfjs's gradients (and chained tensor methods): the CommonJS build of
+ * `@tensorflow/tfjs-core` that Node loads registers none, so `tf.grads` fails with "gradient function not found"
+ * until the union package is loaded. Its registries are global, so loading it once serves every import of tfjs-core.
+ *
+ * Then a few stock gradients are replaced:
+ * - Maximum, Minimum and SquaredDifference: the stock ones do not reduce a broadcast input's gradient back to its
+ *   shape, so `tf.maximum(x, floor)` with a smaller `floor` throws in backprop;
+ * - FusedBatchNorm (`tf.batchNorm`): the stock one tiles the [C] factor up to the full [N, H, W, C] shape (the Tile
+ *   that dominated wasm profiles) and assumes rank-4 input; broadcasting does the same without the copy.
+ */
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util, type FusedBatchNormAttrs, type GradConfig } from '@tensorflow/tfjs-core';
+
+/** Sums a broadcast gradient back to the shape of the input it flows to. */
+function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
+  const axes = backend_util.getReductionAxes(shape, g.shape);
+  const s = axes.length > 0 ? tf.sum(g, axes) : g;
+  return tf.reshape(s, shape);
+}
+
+const maximumGrad: GradConfig = {
+  kernelName: 'Maximum',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved) => {
+    const [a, b] = saved;
+    const g = dy as tf.Tensor;
+    return {
+      a: () => reduceTo(tf.mul(g, tf.cast(tf.greaterEqual(a, b), 'float32')), a.shape),
+      b: () => reduceTo(tf.mul(g, tf.cast(tf.less(a, b), 'float32')), b.shape),
+    };
+  },
+};
+
+const minimumGrad: GradConfig = {
+  kernelName: 'Minimum',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved) => {
+    const [a, b] = saved;
+    const g = dy as tf.Tensor;
+    return {
+      a: () => reduceTo(tf.mul(g, tf.cast(tf.lessEqual(a, b), 'float32')), a.shape),
+      b: () => reduceTo(tf.mul(g, tf.cast(tf.greater(a, b), 'float32')), b.shape),
+    };
+  },
+};
+
+const squaredDifferenceGrad: GradConfig = {
+  kernelName: 'SquaredDifference',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved) => {
+    const [a, b] = saved;
+    const g = dy as tf.Tensor;
+    return {
+      a: () => reduceTo(tf.mul(g, tf.mul(2, tf.sub(a, b))), a.shape),
+      b: () => reduceTo(tf.mul(g, tf.mul(2, tf.sub(b, a))), b.shape),
+    };
+  },
+};
+
+const fusedBatchNormGrad: GradConfig = {
+  kernelName: 'FusedBatchNorm',
+  inputsToSave: ['x', 'mean', 'variance', 'scale', 'offset'],
+  gradFunc: (dy, saved, attrs) => {
+    const { varianceEpsilon } = attrs as unknown as FusedBatchNormAttrs;
+    const [x, mean, variance, scale, offset] = saved;
+    const g = dy as tf.Tensor;
+    const inv = tf.rsqrt(tf.add(variance, varianceEpsilon));
+    const factor = scale == null ? inv : tf.mul(inv, scale);
+    const centredDy = () => tf.mul(tf.sub(x, mean), g);
+    return {
+      x: () => tf.mul(g, factor),
+      mean: () => reduceTo(tf.mul(tf.neg(factor), g), mean.shape),
+      variance: () => reduceTo(tf.mul(tf.mul(tf.mul(tf.pow(inv, 3), -0.5), scale ?? 1), centredDy()), variance.shape),
+      scale: () => reduceTo(tf.mul(inv, centredDy()), scale.shape),
+      offset: () => reduceTo(g, offset.shape),
+    };
+  },
+};
+
+/** The stock gradient configs that `registerGradientFixes` replaced, for tests that compare against them. */
+export const stockGradients = new Map<string, GradConfig>();
+
+let registered = false;
+
+/** Replaces the stock gradients listed above (idempotent). */
+export function registerGradientFixes(): void {
+  if (registered) return;
+  for (const config of [maximumGrad, minimumGrad, squaredDifferenceGrad, fusedBatchNormGrad]) {
+    const stock = tf.getGradient(config.kernelName);
+    if (stock) stockGradients.set(config.kernelName, stock);
+    tf.registerGradient(config);
+  }
+  registered = true;
+}
