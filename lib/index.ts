@@ -3,3 +3,5 @@ export * from './errors';
 export * from './volume/index';
 export * from './io/index';
 export * from './engine/index';
+export * from './plots/index';
+export * from './util/mode';
