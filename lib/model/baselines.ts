@@ -1,0 +1,52 @@
+/**
+ * The model factory and the named baselines of the paper's comparison, all built from the same blocks. A baseline is
+ * only a partial config; `baselineConfig(name, overrides)` merges overrides per section, so e.g. the input size of a
+ * study applies to every baseline alike.
+ */
+import { ConfigError } from '../errors';
+import { ModelConfigInput, MultiTaskModel, resolveModelConfig } from './multitask';
+
+/** Builds a model from a (partial) plain-JSON config; `model.config` holds the resolved config. */
+export function buildModel(config: ModelConfigInput = {}): MultiTaskModel {
+  return new MultiTaskModel(resolveModelConfig(config));
+}
+
+export const baselines = {
+  /** The paper's multi-task model: MSA encoder (CSA on the two coarsest stages), decoder, hybrid classifier. */
+  mtl: {},
+  /** Multi-task without any CSA module (ablation). */
+  'mtl-no-csa': { encoder: { csa: [false, false, false, false] } },
+  /** Single-task segmentation with the same encoder and decoder. */
+  'seg-only': { kind: 'seg' },
+  /** Single-task classification with the same encoder and hybrid classifier. */
+  'cls-only': { kind: 'cls' },
+  /** Plain U-Net: no CSA, non-residual double convolutions. */
+  unet: { kind: 'unet' },
+  /** CNN-only classifier on the MSA encoder. */
+  'cls-cnn': { kind: 'cls', classifier: { kind: 'cnn' } },
+  /** Transformer-only classifier (linear patch embedding) on the MSA encoder. */
+  'cls-transformer': { kind: 'cls', classifier: { kind: 'transformer' } },
+} satisfies Record<string, ModelConfigInput>;
+
+export type BaselineName = keyof typeof baselines;
+
+export function baselineNames(): BaselineName[] {
+  return Object.keys(baselines) as BaselineName[];
+}
+
+/** A baseline's config with overrides merged section by section (overrides win). */
+export function baselineConfig(name: BaselineName, overrides: ModelConfigInput = {}): ModelConfigInput {
+  const preset: ModelConfigInput = baselines[name];
+  if (!preset) throw new ConfigError(`model: unknown baseline '${name}' (expected ${baselineNames().join(', ')})`);
+  const merged: ModelConfigInput = { ...preset, ...overrides };
+  for (const section of ['input', 'encoder', 'decoder', 'classifier'] as const) {
+    const both = { ...preset[section], ...overrides[section] };
+    if (Object.keys(both).length > 0) Object.assign(merged, { [section]: both });
+  }
+  if (name === 'mtl-no-csa') {
+    // The ablation is "no CSA at all", whatever the number of stages the overrides ask for.
+    const stages = merged.encoder?.stages ?? 4;
+    merged.encoder = { ...merged.encoder, csa: Array.from({ length: stages }, () => false) };
+  }
+  return merged;
+}
