@@ -5,3 +5,5 @@ export * from './io/index';
 export * from './engine/index';
 export * from './plots/index';
 export * from './util/mode';
+export * from './metrics/index';
+export * from './eval/aggregate';

@@ -1,3 +1,6 @@
+import { connectedComponents, type Connectivity } from '../volume/components';
+import type { Vec3 } from '../volume/volume';
+
 /** Connected-component label maps of the predicted and ground-truth masks on one grid (0 = background, 1..count). */
 export interface LabelledMasks {
   pred: ArrayLike<number>;
@@ -50,4 +53,14 @@ export function lesionDetectionFromLabels(m: LabelledMasks): LesionDetection {
     falsePositives: m.predCount - matchedPred,
     sensitivity,
   };
+}
+
+/**
+ * `LesionDetection` of two binary masks on one grid, lesions being connected components with the given connectivity
+ * (26, the default, joins voxels that touch by a face, an edge or a corner; 6 by a face only).
+ */
+export function lesionDetection(pred: ArrayLike<number>, gt: ArrayLike<number>, dims: Vec3, connectivity: Connectivity = 26): LesionDetection {
+  const p = connectedComponents(pred, dims, connectivity);
+  const g = connectedComponents(gt, dims, connectivity);
+  return lesionDetectionFromLabels({ pred: p.labels, predCount: p.count, gt: g.labels, gtCount: g.count });
 }

@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors';
+import type { Connectivity } from '../volume/components';
+import { lesionDetection } from './lesions';
 import { assertSameGrid, binarise, type MaskGrid } from './mask';
 import { percentile } from './percentile';
 import { surfaceDistances } from './surface-distance';
@@ -15,11 +17,14 @@ export interface SegmentationMetricsOptions {
   /** Percentile of the directed surface distances for the Hausdorff distance; 95 gives HD95. */
   hausdorffPercentile: number;
   emptyDistance: EmptyDistance;
+  /** Voxel connectivity that joins voxels into lesions for the lesion-wise metrics. */
+  connectivity: Connectivity;
 }
 
 export const defaultSegmentationMetricsOptions: SegmentationMetricsOptions = {
   hausdorffPercentile: 95,
   emptyDistance: 'nan',
+  connectivity: 26,
 };
 
 /**
@@ -30,7 +35,9 @@ export const defaultSegmentationMetricsOptions: SegmentationMetricsOptions = {
  * - hd95 (mm) = max(p95(d(P→G)), p95(d(G→P))), where d(A→B) are the distances from every surface voxel of A to the
  *   nearest surface voxel of B (voxel centres, with the spacing; surface as in `surfaceVoxels`) and p95 is the
  *   95th percentile with numpy's linear interpolation. This is MONAI's `compute_hausdorff_distance(percentile=95)`;
- * - assd (mm) = (Σ d(P→G) + Σ d(G→P)) / (#surface voxels of P + #surface voxels of G), the mean over both sets.
+ * - assd (mm) = (Σ d(P→G) + Σ d(G→P)) / (#surface voxels of P + #surface voxels of G), the mean over both sets;
+ * - lesionSensitivity, lesionFalsePositives and the lesion counts as `lesionDetection` (connected components; a
+ *   ground-truth lesion is detected when any predicted voxel overlaps it).
  *
  * Empty masks: when both are empty the prediction is perfect, so dice, iou, sensitivity and precision are 1 and
  * hd95 and assd are 0. Otherwise a ratio with a zero denominator is NaN (sensitivity with an empty ground truth,
@@ -46,6 +53,12 @@ export interface SegmentationMetrics {
   assd: number;
   sensitivity: number;
   precision: number;
+  /** Detected ground-truth lesions / ground-truth lesions. */
+  lesionSensitivity: number;
+  /** Predicted components that overlap no ground-truth voxel. */
+  lesionFalsePositives: number;
+  gtLesions: number;
+  predLesions: number;
   predVoxels: number;
   gtVoxels: number;
   /** Voxels in both masks. */
@@ -78,7 +91,18 @@ export function segmentationMetrics(
   }
   const [sx, sy, sz] = gt.spacing;
   const voxelMl = (sx * sy * sz) / 1000;
-  const counts = { predVoxels: nP, gtVoxels: nG, overlapVoxels: tp, predVolumeMl: nP * voxelMl, gtVolumeMl: nG * voxelMl };
+  const lesions = lesionDetection(p, g, gt.dims, o.connectivity);
+  const counts = {
+    lesionSensitivity: lesions.sensitivity,
+    lesionFalsePositives: lesions.falsePositives,
+    gtLesions: lesions.gtLesions,
+    predLesions: lesions.predLesions,
+    predVoxels: nP,
+    gtVoxels: nG,
+    overlapVoxels: tp,
+    predVolumeMl: nP * voxelMl,
+    gtVolumeMl: nG * voxelMl,
+  };
   if (nP === 0 && nG === 0) {
     return { dice: 1, iou: 1, hd95: 0, assd: 0, sensitivity: 1, precision: 1, ...counts };
   }

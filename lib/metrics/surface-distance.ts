@@ -1,4 +1,6 @@
-import type { Vec3 } from '../volume/volume';
+import { boundingBox } from '../volume/components';
+import { crop } from '../volume/crop';
+import { scalingAffine, type Vec3 } from '../volume/volume';
 import { squaredDistanceTransform } from './edt';
 import { surfaceVoxels } from './mask';
 
@@ -22,13 +24,16 @@ export interface SurfaceDistances {
 export function surfaceDistances(pred: Uint8Array, gt: Uint8Array, dims: Vec3, spacing: Vec3): SurfaceDistances {
   const predSurface = surfaceVoxels(pred, dims);
   const gtSurface = surfaceVoxels(gt, dims);
-  const box = boundingBox(predSurface, gtSurface, dims);
+  const union = new Uint8Array(pred.length);
+  for (let i = 0; i < union.length; i++) union[i] = predSurface[i] | gtSurface[i];
+  const box = boundingBox(union, dims);
   if (!box) return { predToGt: new Float64Array(0), gtToPred: new Float64Array(0) };
-  const predCrop = crop(predSurface, dims, box);
-  const gtCrop = crop(gtSurface, dims, box);
+  const affine = scalingAffine(spacing);
+  const predCrop = crop({ data: predSurface, dims, spacing, affine }, box);
+  const gtCrop = crop({ data: gtSurface, dims, spacing, affine }, box);
   return {
-    predToGt: distancesAt(predCrop, gtCrop, box.dims, spacing),
-    gtToPred: distancesAt(gtCrop, predCrop, box.dims, spacing),
+    predToGt: distancesAt(predCrop.data, gtCrop.data, predCrop.dims, spacing),
+    gtToPred: distancesAt(gtCrop.data, predCrop.data, gtCrop.dims, spacing),
   };
 }
 
@@ -43,41 +48,5 @@ function distancesAt(from: Uint8Array, to: Uint8Array, dims: Vec3, spacing: Vec3
   const d2 = squaredDistanceTransform(dims, spacing, (i) => to[i] === 1);
   let o = 0;
   for (let i = 0; i < from.length; i++) if (from[i]) out[o++] = Math.sqrt(d2[i]);
-  return out;
-}
-
-interface Box {
-  lo: Vec3;
-  dims: Vec3;
-}
-
-function boundingBox(a: Uint8Array, b: Uint8Array, dims: Vec3): Box | undefined {
-  const [nx, ny] = dims;
-  const lo: Vec3 = [Infinity, Infinity, Infinity];
-  const hi: Vec3 = [-1, -1, -1];
-  for (let p = 0; p < a.length; p++) {
-    if (!a[p] && !b[p]) continue;
-    const i = p % nx;
-    const j = Math.floor(p / nx) % ny;
-    const k = Math.floor(p / (nx * ny));
-    const c: Vec3 = [i, j, k];
-    for (let ax = 0; ax < 3; ax++) {
-      if (c[ax] < lo[ax]) lo[ax] = c[ax];
-      if (c[ax] > hi[ax]) hi[ax] = c[ax];
-    }
-  }
-  if (hi[0] < 0) return undefined;
-  return { lo, dims: [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1] };
-}
-
-function crop(mask: Uint8Array, dims: Vec3, box: Box): Uint8Array {
-  const [bx, by, bz] = box.dims;
-  const out = new Uint8Array(bx * by * bz);
-  for (let k = 0; k < bz; k++) {
-    for (let j = 0; j < by; j++) {
-      const src = box.lo[0] + dims[0] * (box.lo[1] + j + dims[1] * (box.lo[2] + k));
-      out.set(mask.subarray(src, src + bx), bx * (j + by * k));
-    }
-  }
   return out;
 }

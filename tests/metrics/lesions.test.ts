@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { lesionDetectionFromLabels } from '../../lib/metrics/lesions';
+import { lesionDetection, lesionDetectionFromLabels } from '../../lib/metrics/lesions';
 
 describe('metrics/lesions', () => {
   it('counts detected ground-truth lesions and unmatched predicted components by hand', () => {
@@ -24,5 +24,17 @@ describe('metrics/lesions', () => {
     assert.equal(spurious.falsePositives, 1);
     const missed = lesionDetectionFromLabels({ gt: [1, 0], gtCount: 1, pred: [0, 0], predCount: 0 });
     assert.deepEqual([missed.sensitivity, missed.falsePositives], [0, 0]);
+  });
+});
+
+describe('metrics/lesions on masks', () => {
+  it('joins diagonal neighbours into one lesion with 26-connectivity, not with 6', () => {
+    // 3x3x1 grid: GT voxels (0,0) and (1,1) touch by an edge; the prediction covers (0,0) only.
+    const gt = [1, 0, 0, 0, 1, 0, 0, 0, 0];
+    const pred = [1, 0, 0, 0, 0, 0, 0, 0, 0];
+    const d26 = lesionDetection(pred, gt, [3, 3, 1]);
+    assert.deepEqual([d26.gtLesions, d26.sensitivity], [1, 1]);
+    const d6 = lesionDetection(pred, gt, [3, 3, 1], 6);
+    assert.deepEqual([d6.gtLesions, d6.sensitivity], [2, 0.5]);
   });
 });
