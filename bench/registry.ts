@@ -1,0 +1,25 @@
+import type { EngineReport } from '../lib/engine/backend';
+import { rows as ioRows } from './io';
+import { timeReferenceUnet } from './reference-unet';
+
+/** What a bench row gets: the engine report of the chosen backend and a progress logger (stderr). */
+export interface BenchContext {
+  engine: EngineReport;
+  log(msg: string): void;
+}
+
+/**
+ * A named bench row: returns either one number (reported under the row's name) or several keyed values. Later
+ * issues append rows here; `npm run bench -- --only a,b` runs some.
+ */
+export type BenchRow = (ctx: BenchContext) => Promise<number | Record<string, number>>;
+
+const unetRow: BenchRow = async (ctx) => {
+  const t = timeReferenceUnet({ log: ctx.log });
+  return { unet_b4_128_train_ms: t.train_ms, unet_b4_128_forward_ms: t.forward_ms };
+};
+
+export const benchRows: [string, BenchRow][] = [
+  ['unet_b4_128', unetRow],
+  ...Object.entries(ioRows).map(([name, fn]): [string, BenchRow] => [name, () => fn()]),
+];
