@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DatasetError } from '../../lib/errors';
 import { binaryClassificationMetrics, rocAuc, rocCurve } from '../../lib/metrics/classification';
+import { binaryClassificationReport } from '../../lib/metrics/classification-report';
 import { youdenThreshold } from '../../lib/metrics/threshold';
 
 const close = (a: number | null, b: number, tol = 1e-12) => assert.ok(a !== null && Math.abs(a - b) <= tol, `${a} != ${b}`);
@@ -101,5 +102,16 @@ describe('metrics/classification', () => {
     assert.throws(() => rocAuc([0, 2], [0.1, 0.2]), /position 1 is 2/);
     assert.throws(() => binaryClassificationMetrics([0, 1], [0.1, NaN]), /position 1 is NaN/);
     assert.throws(() => rocAuc([0, 1], [0.1]), DatasetError);
+  });
+});
+
+describe('metrics/classification-report', () => {
+  it('adds a reproducible AUC interval, null when the AUC is undefined', () => {
+    const a = binaryClassificationReport(labels, scores, 0.5, { replicates: 300, seed: 1 });
+    const b = binaryClassificationReport(labels, scores, 0.5, { replicates: 300, seed: 1 });
+    assert.ok(a.aucCi && a.auc !== null);
+    assert.deepEqual(a.aucCi, b.aucCi);
+    assert.ok(a.aucCi.lower <= a.auc && a.auc <= a.aucCi.upper);
+    assert.equal(binaryClassificationReport([1, 1], [0.2, 0.3]).aucCi, null);
   });
 });

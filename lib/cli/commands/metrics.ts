@@ -1,6 +1,5 @@
 import { UsageError } from '../../errors';
-import { bootstrapBinaryCi } from '../../metrics/bootstrap';
-import { binaryClassificationMetrics, rocAuc } from '../../metrics/classification';
+import { binaryClassificationReport } from '../../metrics/classification-report';
 import { scoreMaskFiles } from '../../metrics/mask-files';
 import { readScoreCsv } from '../../metrics/score-csv';
 import type { EmptyDistance } from '../../metrics/segmentation';
@@ -79,8 +78,7 @@ async function runCls(args: string[]): Promise<[Report, boolean]> {
   if (!Number.isInteger(replicates) || replicates < 1) throw new UsageError(`--bootstrap must be a positive integer, got ${replicates}`);
   const seed = numberOption(values, 'seed', 0);
   const { labels, scores } = await readScoreCsv(requireOption(values, 'csv'));
-  const m = binaryClassificationMetrics(labels, scores, threshold);
-  const ci = m.auc === null ? null : bootstrapBinaryCi(labels, scores, rocAuc, { replicates, seed });
+  const m = binaryClassificationReport(labels, scores, threshold, { replicates, seed });
   const undefinedBecause: Record<string, string> = {};
   for (const [key, reason] of Object.entries(m.undefinedBecause)) {
     if (key !== 'roc') undefinedBecause[key === 'balancedAccuracy' ? 'balanced_accuracy' : key] = reason as string;
@@ -91,7 +89,7 @@ async function runCls(args: string[]): Promise<[Report, boolean]> {
     positives: m.positives,
     negatives: m.negatives,
     auc: m.auc,
-    auc_ci95: ci ? [ci.lower, ci.upper] : null,
+    auc_ci95: m.aucCi ? [m.aucCi.lower, m.aucCi.upper] : null,
     threshold,
     accuracy: m.accuracy,
     sensitivity: m.sensitivity,
