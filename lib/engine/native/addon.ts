@@ -28,7 +28,24 @@ export interface NativeAddon {
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, g: Geometry): void;
   /** dims = [batchA, batchB, m, n, k, transposeA, transposeB]; bias has n elements. */
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array | null, c: Float32Array, dims: Int32Array, act: number, alpha: number): void;
+  /** op: see BINARY_OPS; shapes broadcast NumPy-style to outShape. */
+  binary(op: number, a: Float32Array, aShape: Int32Array, b: Float32Array, bShape: Int32Array, out: Float32Array, outShape: Int32Array): void;
+  /** op: see UNARY_OPS; alpha is the Step/LeakyRelu parameter. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** op: see REDUCE_OPS; false (nothing written) when the reduced axes need the generic path. */
+  reduce(op: number, x: Float32Array, shape: Int32Array, reduced: Int32Array, out: Float32Array): boolean;
+  slice(x: Float32Array, shape: Int32Array, begin: Int32Array, size: Int32Array, out: Float32Array): void;
+  tile(x: Float32Array, shape: Int32Array, reps: Int32Array, out: Float32Array): void;
+  transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, out: Float32Array): void;
 }
+
+/** Operation codes of the addon's element-wise kernels (native/src/elementwise.h). */
+export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+export const UNARY_OPS = {
+  Relu: 0, Step: 1, Square: 2, Sqrt: 3, Exp: 4, Log: 5, Neg: 6, Abs: 7, Rsqrt: 8, Reciprocal: 9, Sigmoid: 10,
+  Tanh: 11, LeakyRelu: 12, Elu: 13, Relu6: 14,
+} as const;
+export const REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 
 /** Where the build puts the addon, relative to this file (lib/engine/native). */
 export const ADDON_PATH = path.resolve(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'egfr_native.node');

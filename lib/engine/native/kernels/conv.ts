@@ -6,6 +6,7 @@ import { ACTIVATION_CODES, type NativeAddon } from '../addon';
 import { convGeometry, cpuFallback, floatValues, nonEmpty, NATIVE_BACKEND_NAME } from '../kernel-util';
 
 type Args = Parameters<tf.KernelFunc>[0];
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 /** The addon's activation code for a fused-kernel activation, or undefined when it needs the cpu path (prelu). */
 export function activationCode(activation: unknown): number | undefined {
@@ -29,7 +30,7 @@ function forward(addon: NativeAddon, args: Args, kernelName: string, fused: bool
   const backend = args.backend as MathBackendCPU;
   const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
   const attrs = args.attrs as unknown as {
-    strides: number | [number, number]; pad: tf.backend_util.PadInfo['type'] | number | tf.backend_util.ExplicitPadding;
+    strides: number | [number, number]; pad: Pad;
     dataFormat?: string; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil';
     activation?: string; leakyreluAlpha?: number;
   };
@@ -52,7 +53,7 @@ function backpropInput(addon: NativeAddon, args: Args): tf.TensorInfo | tf.Tenso
   const { dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as unknown as {
     inputShape: [number, number, number, number]; strides: number | [number, number];
-    pad: tf.backend_util.PadInfo['type'] | number | tf.backend_util.ExplicitPadding; dataFormat?: string;
+    pad: Pad; dataFormat?: string;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   if (!isChannelsLast(attrs.dataFormat)) return cpuFallback(tf.Conv2DBackpropInput, args);
@@ -70,7 +71,7 @@ function backpropFilter(addon: NativeAddon, args: Args): tf.TensorInfo | tf.Tens
   const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as unknown as {
     filterShape: [number, number, number, number]; strides: number | [number, number];
-    pad: tf.backend_util.PadInfo['type'] | number | tf.backend_util.ExplicitPadding; dataFormat?: string;
+    pad: Pad; dataFormat?: string;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   if (!isChannelsLast(attrs.dataFormat)) return cpuFallback(tf.Conv2DBackpropFilter, args);

@@ -1,0 +1,58 @@
+/**
+ * The 'native' TensorFlow.js backend: a MathBackendCPU (so tensors live in its typed arrays) with every cpu kernel
+ * registered for it, and the hot training kernels replaced by the Node-API addon. The addon reads and writes the
+ * backend's Float32Arrays directly: no copies in or out.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+import { loadAddon, type NativeAddon } from './addon';
+import { NATIVE_BACKEND_NAME } from './kernel-util';
+import { convKernels } from './kernels/conv';
+import { depthwiseKernels } from './kernels/depthwise';
+import { elementwiseKernels } from './kernels/elementwise';
+import { matMulKernels } from './kernels/matmul';
+import { movementKernels } from './kernels/movement';
+import { poolKernels } from './kernels/pool';
+import { reduceKernels } from './kernels/reduce';
+
+export type NativeRegistration = { ok: true } | { ok: false; reason: string };
+
+/** The kernels the addon implements (each falls back to the cpu code for attributes it does not cover). */
+export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
+  return [
+    ...convKernels(addon), ...depthwiseKernels(addon), ...poolKernels(addon), ...matMulKernels(addon),
+    ...elementwiseKernels(addon), ...reduceKernels(addon), ...movementKernels(addon),
+  ];
+}
+
+let registration: NativeRegistration | undefined;
+
+/**
+ * Registers the 'native' backend (idempotent). Does not make it the active backend: the engine (or a caller) does
+ * that with tf.setBackend('native'). Resolves { ok: false, reason } when the addon is missing or cannot load.
+ */
+export async function registerNativeBackend(): Promise<NativeRegistration> {
+  if (registration !== undefined) return registration;
+  const load = loadAddon();
+  if (!load.ok) {
+    registration = { ok: false, reason: load.reason };
+    return registration;
+  }
+  const overridden = nativeKernels(load.addon);
+  const replaced = new Set(overridden.map((k) => k.kernelName));
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    if (!replaced.has(config.kernelName)) tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME });
+  }
+  for (const config of overridden) tf.registerKernel(config);
+  // Priority 0 (below cpu's 1): registering never changes which backend tfjs picks by default.
+  tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), 0);
+  registration = { ok: true };
+  return registration;
+}
+
+/** Which instruction set the GEMM kernels use and how many threads the addon runs; undefined without the addon. */
+export function nativeInfo(): { isa: string; threads: number } | undefined {
+  const load = loadAddon();
+  return load.ok ? load.addon.info() : undefined;
+}

@@ -1,0 +1,399 @@
+#include "elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "threadpool.h"
+
+namespace egfr {
+
+namespace {
+
+constexpr long kGrain = 1L << 15;  // elements per task: below this, threading costs more than it saves
+
+long product(const Shape& s) {
+  long p = 1;
+  for (long v : s) p *= v;
+  return p;
+}
+
+template <BinaryOp OP>
+inline float apply(float x, float y) {
+  switch (OP) {
+    case BinaryOp::kAdd:
+      return x + y;
+    case BinaryOp::kSub:
+      return x - y;
+    case BinaryOp::kMul:
+      return x * y;
+    case BinaryOp::kDiv:
+      return x / y;
+    case BinaryOp::kMax:
+      return (x != x || y != y) ? NAN : (x > y ? x : y);
+    case BinaryOp::kMin:
+      return (x != x || y != y) ? NAN : (x < y ? x : y);
+    default: {
+      const float d = x - y;
+      return d * d;
+    }
+  }
+}
+
+// A broadcast loop nest: dims (outermost first) with the element strides of a and b (0 where broadcast).
+struct Nest {
+  std::vector<long> dims, sa, sb;
+};
+
+Nest broadcast_nest(const Shape& a_shape, const Shape& b_shape, const Shape& out_shape) {
+  const size_t rank = out_shape.size();
+  std::vector<long> sa(rank, 0), sb(rank, 0);
+  long stride_a = 1, stride_b = 1;
+  for (size_t i = rank; i-- > 0;) {
+    const size_t ia = i + a_shape.size() - rank, ib = i + b_shape.size() - rank;
+    const long da = i + a_shape.size() >= rank ? a_shape[ia] : 1;
+    const long db = i + b_shape.size() >= rank ? b_shape[ib] : 1;
+    sa[i] = da == 1 ? 0 : stride_a;
+    sb[i] = db == 1 ? 0 : stride_b;
+    stride_a *= da;
+    stride_b *= db;
+  }
+  // Merge a dim into its inner neighbour when both operands step through them as one contiguous range.
+  Nest nest;
+  for (size_t i = 0; i < rank; ++i) {
+    if (out_shape[i] == 1) continue;
+    if (!nest.dims.empty()) {
+      const long d = nest.dims.back();
+      const bool merge_a = nest.sa.back() == sa[i] * out_shape[i] || (nest.sa.back() == 0 && sa[i] == 0);
+      const bool merge_b = nest.sb.back() == sb[i] * out_shape[i] || (nest.sb.back() == 0 && sb[i] == 0);
+      if (merge_a && merge_b) {
+        nest.dims.back() = d * out_shape[i];
+        nest.sa.back() = sa[i];
+        nest.sb.back() = sb[i];
+        continue;
+      }
+    }
+    nest.dims.push_back(out_shape[i]);
+    nest.sa.push_back(sa[i]);
+    nest.sb.push_back(sb[i]);
+  }
+  if (nest.dims.empty()) {
+    nest.dims.push_back(1);
+    nest.sa.push_back(0);
+    nest.sb.push_back(0);
+  }
+  return nest;
+}
+
+template <BinaryOp OP>
+void inner(const float* a, long sa, const float* b, long sb, float* out, long n) {
+  if (sa == 1 && sb == 1) {
+    for (long i = 0; i < n; ++i) out[i] = apply<OP>(a[i], b[i]);
+  } else if (sa == 1 && sb == 0) {
+    const float y = *b;
+    for (long i = 0; i < n; ++i) out[i] = apply<OP>(a[i], y);
+  } else if (sa == 0 && sb == 1) {
+    const float x = *a;
+    for (long i = 0; i < n; ++i) out[i] = apply<OP>(x, b[i]);
+  } else {
+    for (long i = 0; i < n; ++i) out[i] = apply<OP>(a[i * sa], b[i * sb]);
+  }
+}
+
+template <BinaryOp OP>
+void binary_nest(const float* a, const float* b, float* out, const Nest& nest) {
+  const size_t depth = nest.dims.size();
+  const long n = nest.dims[depth - 1];
+  const long rows = product(Shape(nest.dims.begin(), nest.dims.end() - 1));
+  const long grain = std::max<long>(1, kGrain / std::max<long>(n, 1));
+  parallel_for(rows, grain, [&](long begin, long end, int) {
+    for (long row = begin; row < end; ++row) {
+      long rest = row, oa = 0, ob = 0;
+      for (size_t d = depth - 1; d-- > 0;) {
+        const long idx = rest % nest.dims[d];
+        rest /= nest.dims[d];
+        oa += idx * nest.sa[d];
+        ob += idx * nest.sb[d];
+      }
+      inner<OP>(a + oa, nest.sa[depth - 1], b + ob, nest.sb[depth - 1], out + row * n, n);
+    }
+  });
+}
+
+template <UnaryOp OP>
+inline float apply_unary(float x, float alpha) {
+  switch (OP) {
+    case UnaryOp::kRelu:
+      return x < 0.0f ? 0.0f : x;
+    case UnaryOp::kStep:
+      return x != x ? x : (x > 0.0f ? 1.0f : alpha);
+    case UnaryOp::kSquare:
+      return x * x;
+    case UnaryOp::kSqrt:
+      return std::sqrt(x);
+    case UnaryOp::kExp:
+      return std::exp(x);
+    case UnaryOp::kLog:
+      return std::log(x);
+    case UnaryOp::kNeg:
+      return -x;
+    case UnaryOp::kAbs:
+      return std::fabs(x);
+    case UnaryOp::kRsqrt:
+      return 1.0f / std::sqrt(x);
+    case UnaryOp::kReciprocal:
+      return 1.0f / x;
+    case UnaryOp::kSigmoid:
+      return 1.0f / (1.0f + std::exp(-x));
+    case UnaryOp::kTanh:
+      return std::tanh(x);
+    case UnaryOp::kLeakyRelu:
+      return x < 0.0f ? alpha * x : x;
+    case UnaryOp::kElu:
+      return x < 0.0f ? std::expm1(x) : x;
+    default:
+      return std::min(std::max(x, 0.0f), 6.0f);
+  }
+}
+
+template <UnaryOp OP>
+void unary_loop(const float* x, float* out, long n, float alpha) {
+  parallel_for(n, kGrain, [&](long begin, long end, int) {
+    for (long i = begin; i < end; ++i) out[i] = apply_unary<OP>(x[i], alpha);
+  });
+}
+
+template <ReduceOp OP>
+inline double combine(double acc, float v) {
+  switch (OP) {
+    case ReduceOp::kMax:
+      return (v != v || acc != acc) ? NAN : (v > acc ? v : acc);
+    case ReduceOp::kMin:
+      return (v != v || acc != acc) ? NAN : (v < acc ? v : acc);
+    default:
+      return acc + v;
+  }
+}
+
+template <ReduceOp OP>
+double initial() {
+  return OP == ReduceOp::kMax ? -INFINITY : OP == ReduceOp::kMin ? INFINITY : 0.0;
+}
+
+// out[o, i] = reduce_r x[(o * r_count + r) * inner + i]; sums accumulate in double, as the cpu backend's JS does.
+template <ReduceOp OP>
+void reduce_3d(const float* x, long outer, long r_count, long inner_count, float* out) {
+  const double scale = OP == ReduceOp::kMean ? 1.0 / static_cast<double>(r_count) : 1.0;
+  if (inner_count == 1) {
+    parallel_for(outer, std::max<long>(1, kGrain / std::max<long>(r_count, 1)), [&](long begin, long end, int) {
+      for (long o = begin; o < end; ++o) {
+        const float* row = x + o * r_count;
+        double acc = initial<OP>();
+        for (long r = 0; r < r_count; ++r) acc = combine<OP>(acc, row[r]);
+        out[o] = static_cast<float>(acc * scale);
+      }
+    });
+    return;
+  }
+  // Many rows reduced onto a short vector (e.g. per-channel statistics of NHWC activations): split the rows over
+  // threads, each with its own accumulators, then combine.
+  const int threads = ThreadPool::instance().size();
+  std::vector<std::vector<double>> partial(threads);
+  for (long o = 0; o < outer; ++o) {
+    for (auto& p : partial) p.assign(static_cast<size_t>(inner_count), initial<OP>());
+    const float* base = x + o * r_count * inner_count;
+    parallel_for(r_count, std::max<long>(1, kGrain / inner_count), [&](long begin, long end, int t) {
+      double* acc = partial[t].data();
+      for (long r = begin; r < end; ++r) {
+        const float* row = base + r * inner_count;
+        for (long i = 0; i < inner_count; ++i) acc[i] = combine<OP>(acc[i], row[i]);
+      }
+    });
+    for (long i = 0; i < inner_count; ++i) {
+      double acc = initial<OP>();
+      for (int t = 0; t < threads; ++t) acc = OP == ReduceOp::kSum || OP == ReduceOp::kMean
+                                                  ? acc + partial[t][i]
+                                                  : combine<OP>(acc, static_cast<float>(partial[t][i]));
+      out[o * inner_count + i] = static_cast<float>(acc * scale);
+    }
+  }
+}
+
+// Strided copy driver: out is dense over `dims`; src offsets follow `strides`. The innermost dim is contiguous in
+// the source when its stride is 1 (memcpy).
+void strided_copy(const float* src, const std::vector<long>& dims, const std::vector<long>& strides, float* out) {
+  const size_t depth = dims.size();
+  const long n = dims[depth - 1], s = strides[depth - 1];
+  const long rows = product(Shape(dims.begin(), dims.end() - 1));
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(n, 1)), [&](long begin, long end, int) {
+    for (long row = begin; row < end; ++row) {
+      long rest = row, off = 0;
+      for (size_t d = depth - 1; d-- > 0;) {
+        off += (rest % dims[d]) * strides[d];
+        rest /= dims[d];
+      }
+      float* dst = out + row * n;
+      const float* from = src + off;
+      if (s == 1) {
+        std::memcpy(dst, from, sizeof(float) * n);
+      } else {
+        for (long i = 0; i < n; ++i) dst[i] = from[i * s];
+      }
+    }
+  });
+}
+
+Shape dense_strides(const Shape& shape) {
+  Shape s(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) s[i - 1] = s[i] * shape[i];
+  return s;
+}
+
+}  // namespace
+
+void binary(BinaryOp op, const float* a, const Shape& a_shape, const float* b, const Shape& b_shape, float* out,
+            const Shape& out_shape) {
+  if (product(out_shape) == 0) return;
+  const Nest nest = broadcast_nest(a_shape, b_shape, out_shape);
+  switch (op) {
+    case BinaryOp::kAdd:
+      return binary_nest<BinaryOp::kAdd>(a, b, out, nest);
+    case BinaryOp::kSub:
+      return binary_nest<BinaryOp::kSub>(a, b, out, nest);
+    case BinaryOp::kMul:
+      return binary_nest<BinaryOp::kMul>(a, b, out, nest);
+    case BinaryOp::kDiv:
+      return binary_nest<BinaryOp::kDiv>(a, b, out, nest);
+    case BinaryOp::kMax:
+      return binary_nest<BinaryOp::kMax>(a, b, out, nest);
+    case BinaryOp::kMin:
+      return binary_nest<BinaryOp::kMin>(a, b, out, nest);
+    default:
+      return binary_nest<BinaryOp::kSquaredDifference>(a, b, out, nest);
+  }
+}
+
+void unary(UnaryOp op, const float* x, float* out, long n, float alpha) {
+  switch (op) {
+#define EGFR_UNARY(NAME) \
+  case UnaryOp::NAME:    \
+    return unary_loop<UnaryOp::NAME>(x, out, n, alpha);
+    EGFR_UNARY(kRelu)
+    EGFR_UNARY(kStep)
+    EGFR_UNARY(kSquare)
+    EGFR_UNARY(kSqrt)
+    EGFR_UNARY(kExp)
+    EGFR_UNARY(kLog)
+    EGFR_UNARY(kNeg)
+    EGFR_UNARY(kAbs)
+    EGFR_UNARY(kRsqrt)
+    EGFR_UNARY(kReciprocal)
+    EGFR_UNARY(kSigmoid)
+    EGFR_UNARY(kTanh)
+    EGFR_UNARY(kLeakyRelu)
+    EGFR_UNARY(kElu)
+    EGFR_UNARY(kRelu6)
+#undef EGFR_UNARY
+  }
+}
+
+bool reduce(ReduceOp op, const float* x, const Shape& shape, const std::vector<bool>& reduced, float* out) {
+  // Group neighbouring axes with the same status; accept [kept][reduced][kept] (any part may be absent).
+  std::vector<long> sizes;
+  std::vector<bool> kinds;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 1) continue;
+    if (!kinds.empty() && kinds.back() == reduced[i]) {
+      sizes.back() *= shape[i];
+    } else {
+      sizes.push_back(shape[i]);
+      kinds.push_back(reduced[i]);
+    }
+  }
+  long outer = 1, r_count = 1, inner_count = 1;
+  size_t i = 0;
+  if (i < kinds.size() && !kinds[i]) outer = sizes[i++];
+  if (i < kinds.size() && kinds[i]) r_count = sizes[i++];
+  if (i < kinds.size() && !kinds[i]) inner_count = sizes[i++];
+  if (i != kinds.size()) return false;
+  switch (op) {
+    case ReduceOp::kSum:
+      reduce_3d<ReduceOp::kSum>(x, outer, r_count, inner_count, out);
+      break;
+    case ReduceOp::kMean:
+      reduce_3d<ReduceOp::kMean>(x, outer, r_count, inner_count, out);
+      break;
+    case ReduceOp::kMax:
+      reduce_3d<ReduceOp::kMax>(x, outer, r_count, inner_count, out);
+      break;
+    case ReduceOp::kMin:
+      reduce_3d<ReduceOp::kMin>(x, outer, r_count, inner_count, out);
+      break;
+  }
+  return true;
+}
+
+void slice(const float* x, const Shape& shape, const Shape& begin, const Shape& size, float* out) {
+  if (product(size) == 0) return;
+  const Shape strides = dense_strides(shape);
+  long offset = 0;
+  for (size_t i = 0; i < shape.size(); ++i) offset += begin[i] * strides[i];
+  std::vector<long> dims, st;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (size[i] == 1) continue;
+    // A full inner axis continues the previous one contiguously.
+    if (!dims.empty() && st.back() == strides[i] * size[i] && size[i] == shape[i]) {
+      dims.back() *= size[i];
+      st.back() = strides[i];
+      continue;
+    }
+    dims.push_back(size[i]);
+    st.push_back(strides[i]);
+  }
+  if (dims.empty()) {
+    out[0] = x[offset];
+    return;
+  }
+  strided_copy(x + offset, dims, st, out);
+}
+
+void tile(const float* x, const Shape& shape, const Shape& reps, float* out) {
+  // Tiling is a broadcast copy: view x as [1, s0, 1, s1, ...] against out [r0, s0, r1, s1, ...], whose row-major
+  // layout is the tiled one (output index rep * s + j along each axis).
+  Shape in_view, out_view;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    in_view.push_back(1);
+    in_view.push_back(shape[i]);
+    out_view.push_back(reps[i]);
+    out_view.push_back(shape[i]);
+  }
+  const long total = product(out_view);
+  if (total == 0) return;
+  const float zero = 0.0f;
+  const Nest nest = broadcast_nest(in_view, Shape{1}, out_view);
+  binary_nest<BinaryOp::kAdd>(x, &zero, out, nest);
+}
+
+void transpose(const float* x, const Shape& shape, const std::vector<int>& perm, float* out) {
+  const Shape strides = dense_strides(shape);
+  std::vector<long> dims, st;
+  for (size_t i = 0; i < perm.size(); ++i) {
+    const long d = shape[perm[i]], s = strides[perm[i]];
+    if (d == 1) continue;
+    if (!dims.empty() && st.back() == s * d) {
+      dims.back() *= d;
+      st.back() = s;
+      continue;
+    }
+    dims.push_back(d);
+    st.push_back(s);
+  }
+  if (product(shape) == 0) return;
+  if (dims.empty()) {
+    out[0] = x[0];
+    return;
+  }
+  strided_copy(x, dims, st, out);
+}
+
+}  // namespace egfr

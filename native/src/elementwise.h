@@ -1,0 +1,30 @@
+// Element-wise, reduction and data-movement kernels on dense row-major float32 arrays, with NumPy broadcasting.
+#pragma once
+#include <vector>
+
+namespace egfr {
+
+enum class BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kSquaredDifference = 6 };
+enum class UnaryOp {
+  kRelu = 0, kStep = 1, kSquare = 2, kSqrt = 3, kExp = 4, kLog = 5, kNeg = 6, kAbs = 7, kRsqrt = 8,
+  kReciprocal = 9, kSigmoid = 10, kTanh = 11, kLeakyRelu = 12, kElu = 13, kRelu6 = 14
+};
+enum class ReduceOp { kSum = 0, kMean = 1, kMax = 2, kMin = 3 };
+
+using Shape = std::vector<long>;
+
+// out has the broadcast shape `out_shape`; a and b have shapes broadcastable to it (ranks may be lower).
+void binary(BinaryOp op, const float* a, const Shape& a_shape, const float* b, const Shape& b_shape, float* out,
+            const Shape& out_shape);
+void unary(UnaryOp op, const float* x, float* out, long n, float alpha);
+// Reduces x over the axes flagged in `reduced`; out is dense in the kept axes' order. Returns false when the
+// reduced axes form a pattern other than [kept][reduced][kept] after merging neighbours (the caller falls back).
+bool reduce(ReduceOp op, const float* x, const Shape& shape, const std::vector<bool>& reduced, float* out);
+// out = x[begin : begin + size] for each axis.
+void slice(const float* x, const Shape& shape, const Shape& begin, const Shape& size, float* out);
+// out = tile(x, reps): out_shape[i] = shape[i] * reps[i].
+void tile(const float* x, const Shape& shape, const Shape& reps, float* out);
+// out = transpose(x, perm): out axis i is x axis perm[i].
+void transpose(const float* x, const Shape& shape, const std::vector<int>& perm, float* out);
+
+}  // namespace egfr

@@ -1,0 +1,61 @@
+// AVX-512 micro-kernels. This file alone is compiled with AVX-512 enabled (the pragma below); it is only
+// called after cpuid confirmed support. Everything here has internal linkage so no AVX-512 code can be
+// merged into functions that run on other CPUs.
+#include "gemm.h"
+
+#if defined(__x86_64__)
+#pragma GCC target("avx512f,avx2,fma")
+#include <immintrin.h>
+
+namespace egfr {
+namespace {
+
+template <int MR, int NV>
+void kernel(int kc, const float* ap, const float* bp, float* c, long ldc, int m, int n, bool accumulate) {
+  constexpr int NR = 16 * NV;
+  __m512 acc[MR][NV];
+#pragma GCC unroll 32
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
+  for (int k = 0; k < kc; ++k) {
+    __m512 b[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(bp + k * NR + 16 * v);
+#pragma GCC unroll 32
+    for (int r = 0; r < MR; ++r) {
+      __m512 a = _mm512_set1_ps(ap[k * MR + r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
+    }
+  }
+  __mmask16 mask[NV];
+  for (int v = 0; v < NV; ++v) {
+    int rem = n - 16 * v;
+    mask[v] = rem >= 16 ? static_cast<__mmask16>(0xFFFF) : rem <= 0 ? 0 : static_cast<__mmask16>((1u << rem) - 1u);
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < MR; ++r) {
+    if (r >= m) break;
+    float* row = c + r * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      __m512 val = acc[r][v];
+      if (accumulate) val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(mask[v], row + 16 * v));
+      _mm512_mask_storeu_ps(row + 16 * v, mask[v], val);
+    }
+  }
+}
+
+}  // namespace
+
+namespace avx512 {
+KernelShape kernel_for(long n) {
+  if (n <= 16) return {24, 16, &kernel<24, 1>};
+  return {12, 32, &kernel<12, 2>};
+}
+}  // namespace avx512
+
+}  // namespace egfr
+
+#endif  // __x86_64__

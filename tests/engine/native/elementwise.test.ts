@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { assertSameAsCpu, requireNative, seeded } from './helpers';
+
+const pairs: [number[], number[]][] = [
+  [[4, 5, 6, 7], [4, 5, 6, 7]], [[4, 5, 6, 7], [7]], [[7], [4, 5, 6, 7]], [[1, 1, 1, 7], [4, 5, 6, 7]],
+  [[4, 5, 6, 7], []], [[3, 1, 5], [1, 4, 1]], [[2, 3, 1, 1], [2, 1, 4, 5]], [[6, 1], [6, 9]],
+];
+
+describe('engine/native: element-wise, reductions and data movement against cpu', () => {
+  before(requireNative);
+  after(() => tf.setBackend('cpu'));
+
+  for (const [sa, sb] of pairs) {
+    it(`binary ops with broadcasting [${sa}] and [${sb}]`, async () => {
+      const a = seeded(tf.util.sizeFromShape(sa), 41), b = seeded(tf.util.sizeFromShape(sb), 42).map((v) => v + 2);
+      await assertSameAsCpu(() => {
+        const x = tf.tensor(a, sa), y = tf.tensor(b, sb);
+        return [tf.add(x, y), tf.sub(x, y), tf.mul(x, y), tf.div(x, y), tf.maximum(x, y), tf.minimum(x, y), tf.squaredDifference(x, y)];
+      }, 1e-6, `[${sa}] [${sb}]`);
+    });
+  }
+
+  it('unary ops', async () => {
+    const v = seeded(1000, 43).map((x) => x * 4);
+    await assertSameAsCpu(() => {
+      const x = tf.tensor(v, [10, 100]), p = tf.abs(x).add(0.1);
+      return [tf.relu(x), tf.step(x, 0.3), tf.square(x), tf.sqrt(p), tf.exp(x), tf.log(p), tf.neg(x), tf.abs(x), tf.rsqrt(p),
+        tf.reciprocal(p), tf.sigmoid(x), tf.tanh(x), tf.leakyRelu(x, 0.1), tf.elu(x), tf.relu6(x)];
+    }, 1e-6);
+  });
+
+  const reductions: [number[], number | number[] | null][] = [
+    [[4, 6, 5, 7], [0, 1, 2]], [[4, 6, 5, 7], 3], [[4, 6, 5, 7], [1, 2]], [[4, 6, 5, 7], null], [[4, 6, 5, 7], [0, 2]], [[3, 1, 4], [1, 2]],
+  ];
+  for (const [shape, axis] of reductions) {
+    it(`sum, mean, max, min over ${JSON.stringify(axis)} of [${shape}], keepDims both ways`, async () => {
+      const v = seeded(tf.util.sizeFromShape(shape), 44);
+      await assertSameAsCpu(() => {
+        const x = tf.tensor(v, shape);
+        const ax = axis ?? undefined;
+        return [tf.sum(x, ax), tf.mean(x, ax, true), tf.max(x, ax), tf.min(x, ax, true)];
+      }, 1e-6, `axis ${JSON.stringify(axis)}`);
+    });
+  }
+
+  it('slice, split, tile, transpose, concat', async () => {
+    const v = seeded(3 * 4 * 5 * 6, 45);
+    await assertSameAsCpu(() => {
+      const x = tf.tensor4d(v, [3, 4, 5, 6]);
+      return [tf.slice(x, [1, 0, 2, 1], [2, 3, 2, 4]), ...tf.split(x, [2, 4], 3), ...tf.split(x, 2, 1), tf.tile(x, [2, 1, 3, 1]),
+        tf.tile(tf.tensor1d([1, 2, 3]), [4]), tf.transpose(x, [3, 1, 0, 2]), tf.transpose(x, [0, 2, 1, 3]), tf.concat([x, x], 3)];
+    }, 0);
+  });
+});
