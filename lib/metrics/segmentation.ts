@@ -14,7 +14,7 @@ import { surfaceDistances } from './surface-distance';
 export type EmptyDistance = 'nan' | 'diagonal';
 
 export interface SegmentationMetricsOptions {
-  /** Percentile of the directed surface distances for the Hausdorff distance; 95 gives HD95. */
+  /** Percentile of the directed surface distances for the Hausdorff distance (the `hd95` field); 95 gives HD95. */
   hausdorffPercentile: number;
   emptyDistance: EmptyDistance;
   /** Voxel connectivity that joins voxels into lesions for the lesion-wise metrics. */
@@ -77,6 +77,9 @@ export function segmentationMetrics(
   const o = { ...defaultSegmentationMetricsOptions, ...options };
   if (!(o.hausdorffPercentile >= 0 && o.hausdorffPercentile <= 100)) {
     throw new ConfigError(`hausdorffPercentile must be in [0, 100], got ${o.hausdorffPercentile}`);
+  }
+  if (o.emptyDistance !== 'nan' && o.emptyDistance !== 'diagonal') {
+    throw new ConfigError(`emptyDistance must be 'nan' or 'diagonal', got '${String(o.emptyDistance)}'`);
   }
   assertSameGrid(pred, gt);
   const p = binarise(pred.data);

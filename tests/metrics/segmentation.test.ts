@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { DatasetError } from '../../lib/errors';
+import { ConfigError, DatasetError } from '../../lib/errors';
 import { surfaceVoxels } from '../../lib/metrics/mask';
-import { segmentationMetrics } from '../../lib/metrics/segmentation';
+import { segmentationMetrics, type EmptyDistance } from '../../lib/metrics/segmentation';
 import { surfaceDistances } from '../../lib/metrics/surface-distance';
 import { Rng } from '../../lib/util/rng';
 import { voxelIndex, type Vec3 } from '../../lib/volume/volume';
@@ -145,6 +145,12 @@ describe('metrics/segmentation', () => {
     assert.equal(spurious.precision, 0);
     assert.ok(Number.isNaN(spurious.sensitivity));
     close(spurious.hd95, Math.hypot(3, 8, 10));
+  });
+
+  it('rejects unknown options', () => {
+    const g = { data: [1], dims: [1, 1, 1] as Vec3, spacing: [1, 1, 1] as Vec3 };
+    assert.throws(() => segmentationMetrics(g, g, { emptyDistance: 'zero' as EmptyDistance }), ConfigError);
+    assert.throws(() => segmentationMetrics(g, g, { hausdorffPercentile: 120 }), ConfigError);
   });
 
   it('binarises as > 0 and rejects grids that differ', () => {
