@@ -51,6 +51,12 @@ export async function registerNativeBackend(): Promise<NativeRegistration> {
   return registration;
 }
 
+/** The names of the kernels the addon replaces (empty without the addon). */
+export function nativeKernelNames(): string[] {
+  const load = loadAddon();
+  return load.ok ? nativeKernels(load.addon).map((k) => k.kernelName).sort() : [];
+}
+
 /** Which instruction set the GEMM kernels use and how many threads the addon runs; undefined without the addon. */
 export function nativeInfo(): { isa: string; threads: number } | undefined {
   const load = loadAddon();

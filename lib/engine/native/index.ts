@@ -1,4 +1,4 @@
 /** The native (Node-API addon) compute backend. */
-export { registerNativeBackend, nativeInfo, nativeKernels, type NativeRegistration } from './backend';
+export { registerNativeBackend, nativeInfo, nativeKernelNames, nativeKernels, type NativeRegistration } from './backend';
 export { NATIVE_BACKEND_NAME } from './kernel-util';
 export { ADDON_PATH, loadAddon, type NativeAddon } from './addon';
