@@ -134,6 +134,106 @@ class BiasActivation : public Epilogue {
   float alpha_;
 };
 
+// A zero-padded copy of x in which every tap of every output pixel lies inside the buffer, plus `extra` floats at the
+// end for micro-kernels that read (and discard) a partial tile's missing rows. Reused per thread across calls.
+struct Padded {
+  const float* data;
+  long hp, wp;
+};
+
+Padded pad_input(const ConvGeom& g, const float* x, long extra) {
+  thread_local std::vector<float> buf;
+  const long hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const size_t need = static_cast<size_t>(g.n * hp * wp * g.c + extra);
+  if (buf.size() < need) buf.resize(need);
+  float* out = buf.data();
+  parallel_for(g.n * hp, 16, [&](long begin, long end, int) {
+    for (long row = begin; row < end; ++row) {
+      const long yy = row % hp, b = row / hp, iy = yy - g.pt;
+      float* dst = out + row * wp * g.c;
+      if (iy < 0 || iy >= g.h) {
+        std::fill(dst, dst + wp * g.c, 0.0f);
+        continue;
+      }
+      const long x0 = std::max<long>(0, g.pl), x1 = std::min<long>(wp, g.w + g.pl);  // padded columns with data
+      std::fill(dst, dst + x0 * g.c, 0.0f);
+      if (x1 > x0) std::copy(x + ((b * g.h + iy) * g.w + (x0 - g.pl)) * g.c, x + ((b * g.h + iy) * g.w + (x1 - g.pl)) * g.c,
+                             dst + x0 * g.c);
+      std::fill(dst + std::max(x0, x1) * g.c, dst + wp * g.c, 0.0f);
+    }
+  });
+  std::fill(out + g.n * hp * wp * g.c, out + need, 0.0f);
+  return {out, hp, wp};
+}
+
+// Direct convolution with the AVX-512 row kernels: faster than im2col + GEMM when the output has few channels,
+// because packing the patches would cost as much as the multiply-adds. False when not applicable.
+bool conv2d_direct(const ConvGeom& g, const float* x, const float* w, const float* bias, Activation act, float alpha,
+                   float* y) {
+  const DirectKernels* dk = direct_kernels();
+  if (dk == nullptr || g.co > 32 || g.pl < 0 || g.pt < 0) return false;
+  const int nv = g.co <= 16 ? 1 : 2, nr = 16 * nv, mr = dk->conv_mr[nv];
+  void (*tile)(const ConvTile&) = nv == 1 ? dk->conv16 : dk->conv32;
+  const long k = g.kh * g.kw * g.c;
+  std::vector<float> bp(static_cast<size_t>(k * nr), 0.0f);
+  for (long i = 0; i < k; ++i)
+    for (long j = 0; j < g.co; ++j) bp[i * nr + j] = w[i * g.co + j];
+  const Padded p = pad_input(g, x, mr * g.sw * g.c + g.c + 16);
+  const long tiles = (g.ow + mr - 1) / mr;
+  parallel_for(g.n * g.oh, 1, [&](long begin, long end, int) {
+    for (long row = begin; row < end; ++row) {
+      const long oy = row % g.oh, b = row / g.oh;
+      const float* xrow = p.data + (b * p.hp + oy * g.sh) * p.wp * g.c;
+      float* yrow = y + row * g.ow * g.co;
+      for (long t = 0; t < tiles; ++t) {
+        const long ox0 = t * mr;
+        ConvTile ct{xrow + ox0 * g.sw * g.c, g.c, g.kh, g.kw, g.dh * p.wp * g.c, g.dw * g.c, g.sw * g.c, bp.data(),
+                    yrow + ox0 * g.co, g.co, static_cast<int>(std::min<long>(mr, g.ow - ox0)), static_cast<int>(g.co)};
+        tile(ct);
+      }
+      if (bias != nullptr || act != Activation::kLinear)
+        bias_activation_tile(yrow, g.co, g.ow, 0, g.co, bias, act, alpha);
+    }
+  });
+  return true;
+}
+
+bool conv2d_filter_direct(const ConvGeom& g, const float* x, const float* dy, float* dw) {
+  const DirectKernels* dk = direct_kernels();
+  if (dk == nullptr || g.c < 8 || g.pl < 0 || g.pt < 0) return false;
+  const int nv = g.co <= 16 ? 1 : 2, nr = 16 * nv, mr = dk->filter_mr[nv];
+  void (*tile)(const FilterTile&) = nv == 1 ? dk->filter16 : dk->filter32;
+  const long k = g.kh * g.kw * g.c, panels = (g.co + nr - 1) / nr;
+  const Padded p = pad_input(g, x, mr + 16);
+  const int threads = ThreadPool::instance().size();
+  std::vector<std::vector<float>> partial(threads);
+  parallel_for(g.n * g.oh, 1, [&](long begin, long end, int t) {
+    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(k * g.co), 0.0f);
+    float* acc = partial[t].data();
+    for (long row = begin; row < end; ++row) {
+      const long oy = row % g.oh, b = row / g.oh;
+      const float* drow = dy + row * g.ow * g.co;
+      for (long ky = 0; ky < g.kh; ++ky)
+        for (long kx = 0; kx < g.kw; ++kx) {
+          const float* xbase = p.data + ((b * p.hp + oy * g.sh + ky * g.dh) * p.wp + kx * g.dw) * g.c;
+          for (long c0 = 0; c0 < g.c; c0 += mr)
+            for (long q = 0; q < panels; ++q) {
+              FilterTile ft{xbase + c0, g.sw * g.c, drow + q * nr, g.co, g.ow,
+                            acc + ((ky * g.kw + kx) * g.c + c0) * g.co + q * nr, g.co,
+                            static_cast<int>(std::min<long>(mr, g.c - c0)),
+                            static_cast<int>(std::min<long>(nr, g.co - q * nr))};
+              tile(ft);
+            }
+        }
+    }
+  });
+  std::fill(dw, dw + k * g.co, 0.0f);
+  for (auto& part : partial)
+    if (!part.empty())
+      for (long i = 0; i < k * g.co; ++i) dw[i] += part[i];
+  return true;
+}
+
 bool is_pointwise(const ConvGeom& g) {
   return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h && g.ow == g.w;
 }
@@ -151,6 +251,7 @@ void conv2d(const ConvGeom& g, const float* x, const float* w, const float* bias
   const long m = g.n * g.oh * g.ow, k = g.kh * g.kw * g.c;
   const bool fused = bias != nullptr || act != Activation::kLinear;
   BiasActivation epilogue(bias, act, alpha);
+  if (!is_pointwise(g) && conv2d_direct(g, x, w, bias, act, alpha, y)) return;
   if (is_pointwise(g)) {
     StridedPacker a(x, g.c, 1);
     gemm(m, g.co, k, a, w, g.co, 1, y, g.co, false, fused ? &epilogue : nullptr);
@@ -216,6 +317,7 @@ void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, f
 
 void conv2d_backprop_filter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
   const long kf = g.kh * g.kw * g.c, pixels = g.n * g.oh * g.ow;
+  if (conv2d_filter_direct(g, x, dy, dw)) return;
   if (is_pointwise(g)) {
     StridedPacker a(x, 1, g.c);
     gemm_ksplit(kf, g.co, pixels, a, dy, g.co, 1, dw);

@@ -98,6 +98,13 @@ const char* isa_name() {
   }
 }
 
+const DirectKernels* direct_kernels() {
+#if defined(__x86_64__)
+  if (isa() == Isa::kAvx512) return avx512::direct();
+#endif
+  return nullptr;
+}
+
 KernelShape select_kernel(long n) {
 #if defined(__x86_64__)
   if (isa() == Isa::kAvx512) return avx512::kernel_for(n);

@@ -64,3 +64,50 @@ KernelShape kernel_for(long n);
 }
 
 }  // namespace egfr
+
+namespace egfr {
+
+// Direct-convolution micro-kernels (AVX-512 only), driven by conv.cc. Pixels of one output row are the tile rows,
+// read straight from a padded NHWC input, so no im2col packing is needed.
+struct ConvTile {
+  const float* x;   // input at tap (0,0), channel 0, for tile row 0
+  long c;           // input channels
+  long kh, kw;
+  long tap_dy;      // element offset between filter rows (dilation * padded row length * c)
+  long tap_dx;      // element offset between filter columns (dilation * c)
+  long ps;          // element offset between neighbouring tile rows (stride * c)
+  const float* bp;  // filter panel, [kh*kw*c][nr], zero-padded to nr columns
+  float* y;         // output tile
+  long ldy;
+  int m, n;
+};
+
+// Filter-gradient tile: dst[r, j] += sum_p x[p*ps + r] * dy[p*ldd + j] over `count` pixels.
+struct FilterTile {
+  const float* x;   // input at the tile's tap and first channel, for pixel 0 of the row
+  long ps;          // element offset between pixels (stride * c)
+  const float* dy;  // output gradient at pixel 0, first column of the panel
+  long ldd;         // output channels
+  long count;
+  float* dst;       // accumulators, row stride ldst
+  long ldst;
+  int m, n;
+};
+
+struct DirectKernels {
+  int conv_mr[3];  // tile rows for 16- and 32-wide panels (index 1, 2)
+  void (*conv16)(const ConvTile&);
+  void (*conv32)(const ConvTile&);
+  int filter_mr[3];
+  void (*filter16)(const FilterTile&);
+  void (*filter32)(const FilterTile&);
+};
+
+// Null when the CPU lacks AVX-512 (or EGFR_NATIVE_ISA lowered the level).
+const DirectKernels* direct_kernels();
+
+namespace avx512 {
+const DirectKernels* direct();
+}
+
+}  // namespace egfr

@@ -78,4 +78,32 @@ describe('engine/native: GEMM against a naive reference', () => {
       assert.ok(out.worst < 1e-5, `worst relative error ${out.worst}`);
     });
   }
+
+  // The convolution drivers pick direct AVX-512 kernels or im2col + GEMM by ISA: all paths must agree.
+  it('convolutions agree across the avx512, avx2 and generic paths', function () {
+    if (!load.ok) return;
+    const script = `
+      const addon = require(${JSON.stringify(ADDON_PATH)});
+      const out = {};
+      for (const [n, h, c, k, co, s, pad] of [[2, 9, 16, 3, 16, 1, 1], [1, 8, 12, 3, 40, 2, 1], [2, 6, 9, 2, 20, 2, 0]]) {
+        const oh = Math.floor((h + 2 * pad - k) / s) + 1;
+        const g = Int32Array.from([n, h, h, c, k, k, co, oh, oh, s, s, 1, 1, pad, pad]);
+        const x = Float32Array.from({ length: n * h * h * c }, (_, i) => Math.sin(i));
+        const w = Float32Array.from({ length: k * k * c * co }, (_, i) => Math.cos(i));
+        const y = new Float32Array(n * oh * oh * co), dx = new Float32Array(x.length), dw = new Float32Array(w.length);
+        addon.conv2d(x, w, null, y, g, 0, 0);
+        addon.conv2dBackpropInput(y, w, dx, g);
+        addon.conv2dBackpropFilter(x, y, dw, g);
+        out[g.join(',')] = [Array.from(y), Array.from(dx), Array.from(dw)];
+      }
+      console.log(JSON.stringify(out));`;
+    const run = (isa: string): Record<string, number[][]> =>
+      JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, EGFR_NATIVE_ISA: isa }, encoding: 'utf8', maxBuffer: 1 << 26 }));
+    const reference = run('avx512');
+    for (const isa of ['avx2', 'generic']) {
+      const other = run(isa);
+      for (const key of Object.keys(reference))
+        for (let i = 0; i < 3; i++) assert.ok(relError(other[key][i], reference[key][i]) < 1e-5, `${isa} ${key} output ${i}`);
+    }
+  });
 });
