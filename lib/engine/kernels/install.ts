@@ -28,3 +28,15 @@ export function installKernels(backendName: string, configs: KernelSpec[]): stri
 export function stockKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
   return originals.get(`${backendName}/${kernelName}`);
 }
+
+/**
+ * Runs the stock kernel that `installKernels` replaced, on the current backend, and returns its output as a tensor
+ * tracked by the engine (so an enclosing tidy frees it). For kernels that handle only some cases themselves.
+ */
+export function runStockKernel(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.Tensor {
+  const backendName = tf.getBackend();
+  const stock = stockKernel(kernelName, backendName);
+  if (!stock) throw new Error(`no stock kernel ${kernelName} on ${backendName}`);
+  const out = stock.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() });
+  return tf.engine().makeTensorFromTensorInfo(out as tf.TensorInfo);
+}

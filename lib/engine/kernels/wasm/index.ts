@@ -5,11 +5,12 @@ import { depthwiseConv2dBackpropFilter } from '../shared/depthwise-conv2d-backpr
 import { depthwiseConv2dBackpropInput } from '../shared/depthwise-conv2d-backprop-input';
 import { unsortedSegmentSum } from '../shared/unsorted-segment-sum';
 import { conv3dBackpropFilterRefusal, conv3dBackpropInputRefusal } from './conv3d-refusal';
+import { identityWasm } from './identity';
 import { maxPoolGradWasm } from './max-pool-grad';
 
 /**
- * egfr-gtv's kernels for the wasm backend: the gaps and wrong or slow stock kernels found by
- * tests/engine/op-coverage.test.ts, each checked by the finite-difference tests.
+ * egfr-gtv's kernels for the wasm backend: the gaps and the wrong or slow stock kernels found by
+ * tests/engine/op-coverage.test.ts and by profiling the reference U-Net, each checked by the exact gradient tests.
  */
 export function wasmKernels(): KernelSpec[] {
   return [
@@ -18,6 +19,7 @@ export function wasmKernels(): KernelSpec[] {
     depthwiseConv2dBackpropFilter,
     depthwiseConv2dBackpropInput,
     maxPoolGradWasm,
+    identityWasm,
     unsortedSegmentSum,
     conv3dBackpropInputRefusal,
     conv3dBackpropFilterRefusal,
