@@ -7,3 +7,4 @@ export * from './plots/index';
 export * from './util/mode';
 export * from './metrics/index';
 export * from './eval/aggregate';
+export * from './data/index';
