@@ -79,6 +79,15 @@ export async function showFigure(figure: PlotlyFigure, options: ShowOptions = {}
 }
 
 /**
+ * Writes a figure to `path` (.png or .svg, atomically) with the renderer the notebook's figures share, so saving costs
+ * no second browser launch; returns the path.
+ */
+export async function saveFigure(figure: PlotlyFigure, path: string, options: ImageOptions = {}): Promise<string> {
+  const renderer = await sharedRenderer();
+  return renderer.save(figure, path, options);
+}
+
+/**
  * A figure that redraws in place, for curves that grow while a cell runs (live training loss). Each `update` replaces
  * the previous picture in the same output instead of appending a new one.
  */

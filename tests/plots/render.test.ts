@@ -12,6 +12,7 @@ import {
   LiveFigure,
   lineChart,
   type PlotlyFigure,
+  saveFigure,
   showFigure,
   slicePanels,
 } from '../../lib/plots';
@@ -125,15 +126,6 @@ describe('plots: rendering through Chromium', function () {
     }
   });
 
-  it('rendering on a closed renderer is a BackendError naming the figure', async () => {
-    const closed = await FigureRenderer.launch();
-    await closed.close();
-    await assert.rejects(
-      closed.png(figure),
-      (e: Error) => e instanceof BackendError && /'a <b>test<\/b> figure'/.test(e.message),
-    );
-  });
-
   it('showFigure sends a PNG by default; LiveFigure keeps sending to its one sink', async () => {
     const sink = new RecordingSink();
     await showFigure(figure, { scale: 1 }, sink);
@@ -143,6 +135,21 @@ describe('plots: rendering through Chromium', function () {
     await live.update(figure);
     await live.update(figure);
     assert.equal(sink.pngs.length, 3);
-    assert.ok(!existsSync(join(dir, 'loss.png.tmp')));
+  });
+
+  it('saveFigure writes through the shared renderer', async () => {
+    const path = join(dir, 'shared', 'loss.svg');
+    assert.equal(await saveFigure(figure, path), path);
+    assert.match(readFileSync(path, 'utf8'), /^<svg/);
+    assert.ok(!existsSync(`${path}.tmp`));
+  });
+
+  // Last, because it closes the renderer the tests above share (a browser launch is the expensive part).
+  it('rendering on a closed renderer is a BackendError naming the figure', async () => {
+    await renderer.close();
+    await assert.rejects(
+      renderer.png(figure),
+      (e: Error) => e instanceof BackendError && /'a <b>test<\/b> figure'/.test(e.message),
+    );
   });
 });
