@@ -172,3 +172,8 @@ export function reorient<T extends VoxelArray>(volume: Volume<T>, codes: string)
 export function toCanonical<T extends VoxelArray>(volume: Volume<T>): Volume<T> {
   return reorient(volume, 'RAS');
 }
+
+/** The inverse of `toCanonical`: a volume on the canonical grid of `original`, back in `original`'s voxel order. */
+export function fromCanonical<T extends VoxelArray>(canonical: Volume<T>, original: { affine: Mat4 }): Volume<T> {
+  return reorient(canonical, axcodes(original.affine));
+}
