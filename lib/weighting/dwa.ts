@@ -1,0 +1,87 @@
+/**
+ * Dynamic weight average (Liu, Johns and Davison, CVPR 2019):
+ *   w_t(k) = T_tasks * exp(r_t(k-1) / tau) / sum_j exp(r_j(k-1) / tau),   r_t(k-1) = L_t(k-1) / L_t(k-2)
+ * where L_t(k) is task t's mean loss over window k (an epoch by default, or a fixed number of steps) and tau the
+ * temperature (default 2). Weights are 1 until two windows have been seen. Nothing is learned.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors';
+import type { TaskLosses } from '../losses/task-losses';
+import type { TaskName } from '../model/multitask';
+import { TaskNumbers, TaskWeighting, weightedSum } from './strategy';
+
+export interface DwaWeightingConfig {
+  kind: 'dwa';
+  /** tau, default 2. */
+  temperature?: number;
+  /** 'epoch' (default: `endEpoch` closes a window) or a number of steps per window. */
+  window?: 'epoch' | number;
+}
+
+export class DwaWeighting implements TaskWeighting {
+  readonly kind = 'dwa';
+  private readonly temperature: number;
+  private readonly window: 'epoch' | number;
+  private weights: TaskNumbers;
+  private sums: number[];
+  private count = 0;
+  /** Mean losses of the last two closed windows, oldest first. */
+  private readonly history: number[][] = [];
+
+  constructor(
+    readonly tasks: TaskName[],
+    config: Omit<DwaWeightingConfig, 'kind'> = {},
+  ) {
+    this.temperature = config.temperature ?? 2;
+    this.window = config.window ?? 'epoch';
+    if (!(this.temperature > 0)) throw new ConfigError(`weighting: DWA temperature must be > 0, got ${this.temperature}`);
+    if (this.window !== 'epoch' && !(Number.isInteger(this.window) && this.window > 0)) {
+      throw new ConfigError(`weighting: DWA window must be 'epoch' or a positive number of steps, got ${this.window}`);
+    }
+    this.weights = Object.fromEntries(tasks.map((t) => [t, 1]));
+    this.sums = tasks.map(() => 0);
+  }
+
+  lossVariables(): tf.Variable[] {
+    return [];
+  }
+
+  variables(): tf.Variable[] {
+    return [];
+  }
+
+  combine(losses: TaskLosses): tf.Scalar {
+    return weightedSum(losses, this.tasks, this.weights);
+  }
+
+  current(): TaskNumbers {
+    return { ...this.weights };
+  }
+
+  observe(losses: TaskNumbers): void {
+    this.tasks.forEach((t, i) => (this.sums[i] += losses[t] ?? 0));
+    this.count += 1;
+    if (this.window !== 'epoch' && this.count >= this.window) this.closeWindow();
+  }
+
+  endEpoch(): void {
+    if (this.window === 'epoch') this.closeWindow();
+  }
+
+  private closeWindow(): void {
+    if (this.count === 0) return;
+    this.history.push(this.sums.map((s) => s / this.count));
+    if (this.history.length > 2) this.history.shift();
+    this.sums = this.tasks.map(() => 0);
+    this.count = 0;
+    if (this.history.length < 2) return;
+    const [previous, last] = this.history;
+    // A zero previous loss (a task that was already perfect) gives ratio 1 rather than a division by zero.
+    const ratios = last.map((l, i) => (previous[i] > 0 ? l / previous[i] : 1));
+    const exps = ratios.map((r) => Math.exp(r / this.temperature));
+    const sum = exps.reduce((a, b) => a + b, 0);
+    this.weights = Object.fromEntries(this.tasks.map((t, i) => [t, (this.tasks.length * exps[i]) / sum]));
+  }
+
+  dispose(): void {}
+}
