@@ -8,3 +8,7 @@ export * from './util/mode';
 export * from './metrics/index';
 export * from './eval/aggregate';
 export * from './data/index';
+export * from './model/index';
+export * from './losses/index';
+export * from './weighting/index';
+export * from './train/step';
