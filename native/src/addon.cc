@@ -412,6 +412,74 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// batchNorm(x, channels, mean, variance, offset|null, scale|null, eps, y)
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long channels = static_cast<long>(a.number(1, 0));
+  if (channels <= 0) {
+    a.fail("channels must be positive");
+    return nullptr;
+  }
+  auto length = [&](size_t i) -> long {
+    size_t n = 0;
+    if (!a.is_null(i)) napi_get_typedarray_info(env, a.argv[i], nullptr, &n, nullptr, nullptr, nullptr);
+    return static_cast<long>(n);
+  };
+  const float* x = a.floats(0, channels, "x");
+  const long size = x == nullptr ? 0 : length(0);
+  if (!a.failed && size % channels != 0) a.fail("x size is not a multiple of the channels");
+  const float* mean = a.floats(2, 1, "mean");
+  const float* variance = a.floats(3, 1, "variance");
+  const float* offset = a.floats(4, 1, "offset", true);
+  const float* scale = a.floats(5, 1, "scale", true);
+  float* y = a.floats(7, size, "y");
+  for (size_t i : {2, 3, 4, 5}) {
+    const long n = length(i);
+    if (!a.failed && !a.is_null(i) && n != 1 && n != channels) a.fail("statistics must have 1 or `channels` values");
+  }
+  if (a.failed) return nullptr;
+  egfr::batch_norm(x, size / channels, channels, mean, length(2), variance, length(3), offset, length(4), scale,
+                   length(5), static_cast<float>(a.number(6, 0.001)), y);
+  return undefined(env);
+}
+
+// concat(inputs: Float32Array[], widths: Int32Array, outer, out)
+napi_value Concat(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  egfr::Shape widths;
+  if (!a.shape(1, widths, "widths")) return nullptr;
+  const long outer = static_cast<long>(a.number(2, -1));
+  bool is_array = false;
+  uint32_t count = 0;
+  if (outer < 0 || napi_is_array(env, a.argv[0], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, a.argv[0], &count) != napi_ok || count != widths.size()) {
+    a.fail("concat needs an array of inputs, one width each, and outer >= 0");
+    return nullptr;
+  }
+  std::vector<const float*> inputs(count);
+  long total = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    napi_value item;
+    napi_get_element(env, a.argv[0], i, &item);
+    bool typed = false;
+    napi_typedarray_type type;
+    size_t n = 0;
+    void* data = nullptr;
+    if (napi_is_typedarray(env, item, &typed) != napi_ok || !typed ||
+        napi_get_typedarray_info(env, item, &type, &n, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float32_array || static_cast<long>(n) < outer * widths[i]) {
+      a.fail("concat input " + std::to_string(i) + " is not a Float32Array of outer * width values");
+      return nullptr;
+    }
+    inputs[i] = static_cast<const float*>(data);
+    total += widths[i];
+  }
+  float* out = a.floats(3, outer * total, "out");
+  if (a.failed) return nullptr;
+  egfr::concat(inputs, widths, outer, out);
+  return undefined(env);
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value result, isa, threads;
   napi_create_object(env, &result);
@@ -440,6 +508,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -396,4 +396,39 @@ void transpose(const float* x, const Shape& shape, const std::vector<int>& perm,
   strided_copy(x, dims, st, out);
 }
 
+void batch_norm(const float* x, long rows, long channels, const float* mean, long mean_n, const float* variance,
+                long var_n, const float* offset, long offset_n, const float* scale, long scale_n, float eps, float* y) {
+  // Fold into y = x * a + b per channel, as the cpu kernel computes (x - mean) * scale * rsqrt(var + eps) + offset.
+  std::vector<float> a(static_cast<size_t>(channels)), b(static_cast<size_t>(channels));
+  for (long c = 0; c < channels; ++c) {
+    const float m = mean[mean_n == 1 ? 0 : c], v = variance[var_n == 1 ? 0 : c];
+    const float s = scale == nullptr ? 1.0f : scale[scale_n == 1 ? 0 : c];
+    const float o = offset == nullptr ? 0.0f : offset[offset_n == 1 ? 0 : c];
+    a[c] = s / std::sqrt(v + eps);
+    b[c] = o - m * a[c];
+  }
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(channels, 1)), [&](long begin, long end, int) {
+    for (long r = begin; r < end; ++r) {
+      const float* in = x + r * channels;
+      float* out = y + r * channels;
+      for (long c = 0; c < channels; ++c) out[c] = in[c] * a[c] + b[c];
+    }
+  });
+}
+
+void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out) {
+  long total = 0;
+  for (long w : widths) total += w;
+  if (total == 0) return;
+  parallel_for(outer, std::max<long>(1, kGrain / total), [&](long begin, long end, int) {
+    for (long r = begin; r < end; ++r) {
+      float* dst = out + r * total;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        std::memcpy(dst, inputs[i] + r * widths[i], sizeof(float) * widths[i]);
+        dst += widths[i];
+      }
+    }
+  });
+}
+
 }  // namespace egfr

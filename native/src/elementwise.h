@@ -27,4 +27,11 @@ void tile(const float* x, const Shape& shape, const Shape& reps, float* out);
 // out = transpose(x, perm): out axis i is x axis perm[i].
 void transpose(const float* x, const Shape& shape, const std::vector<int>& perm, float* out);
 
+// Batch normalisation over the last axis: y = (x - mean) * scale / sqrt(variance + eps) + offset, where each of
+// mean, variance, offset, scale has `channels` values or a single one (null offset = 0, null scale = 1).
+void batch_norm(const float* x, long rows, long channels, const float* mean, long mean_n, const float* variance,
+                long var_n, const float* offset, long offset_n, const float* scale, long scale_n, float eps, float* y);
+// Concatenation: input i is [outer, widths[i]] (row-major); out is [outer, sum(widths)].
+void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out);
+
 }  // namespace egfr

@@ -5,6 +5,14 @@
 namespace egfr {
 
 namespace {
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 int configured_threads() {
   const char* env = std::getenv("EGFR_NATIVE_THREADS");
   if (env != nullptr) {
@@ -38,10 +46,9 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::worker(int index) {
   unsigned seen = 0;
   for (;;) {
-    // Spin a little: back-to-back kernel calls arrive within microseconds during a training step.
-    for (int spin = 0; spin < 20000 && generation_.load(std::memory_order_acquire) == seen; ++spin) {
-      if (spin > 200) std::this_thread::yield();
-    }
+    // Spin briefly (tens of microseconds): back-to-back kernel calls of a training step arrive that fast, and a
+    // longer spin would take the core from the JavaScript thread and from other processes.
+    for (int spin = 0; spin < 2000 && generation_.load(std::memory_order_acquire) == seen; ++spin) cpu_relax();
     const std::function<void(int)>* job;
     {
       std::unique_lock<std::mutex> lock(mutex_);

@@ -37,6 +37,11 @@ export interface NativeAddon {
   slice(x: Float32Array, shape: Int32Array, begin: Int32Array, size: Int32Array, out: Float32Array): void;
   tile(x: Float32Array, shape: Int32Array, reps: Int32Array, out: Float32Array): void;
   transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, out: Float32Array): void;
+  /** Over the last axis (`channels` values); each statistic has 1 or `channels` values. */
+  batchNorm(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
+    scale: Float32Array | null, eps: number, y: Float32Array): void;
+  /** Input i is [outer, widths[i]]; out is [outer, sum(widths)]. */
+  concat(inputs: Float32Array[], widths: Int32Array, outer: number, out: Float32Array): void;
 }
 
 /** Operation codes of the addon's element-wise kernels (native/src/elementwise.h). */

@@ -13,6 +13,7 @@ import { depthwiseKernels } from './kernels/depthwise';
 import { elementwiseKernels } from './kernels/elementwise';
 import { matMulKernels } from './kernels/matmul';
 import { movementKernels } from './kernels/movement';
+import { normKernels } from './kernels/norm';
 import { poolKernels } from './kernels/pool';
 import { reduceKernels } from './kernels/reduce';
 
@@ -22,7 +23,7 @@ export type NativeRegistration = { ok: true } | { ok: false; reason: string };
 export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...convKernels(addon), ...depthwiseKernels(addon), ...poolKernels(addon), ...matMulKernels(addon),
-    ...elementwiseKernels(addon), ...reduceKernels(addon), ...movementKernels(addon),
+    ...elementwiseKernels(addon), ...reduceKernels(addon), ...movementKernels(addon), ...normKernels(addon),
   ];
 }
 

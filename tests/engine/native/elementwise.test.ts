@@ -52,4 +52,15 @@ describe('engine/native: element-wise, reductions and data movement against cpu'
         tf.tile(tf.tensor1d([1, 2, 3]), [4]), tf.transpose(x, [3, 1, 0, 2]), tf.transpose(x, [0, 2, 1, 3]), tf.concat([x, x], 3)];
     }, 0);
   });
+
+  it('batch norm with per-channel and scalar statistics, with and without offset/scale', async () => {
+    const v = seeded(2 * 3 * 4 * 5, 46);
+    await assertSameAsCpu(() => {
+      const x = tf.tensor4d(v, [2, 3, 4, 5]);
+      const mean = tf.tensor1d(seeded(5, 47)), variance = tf.tensor1d(seeded(5, 48).map((s) => s + 1.5));
+      const offset = tf.tensor1d(seeded(5, 49)), scale = tf.tensor1d(seeded(5, 50));
+      return [tf.batchNorm(x, mean, variance, offset, scale, 1e-3), tf.batchNorm(x, mean, variance),
+        tf.batchNorm(x, tf.scalar(0.2), tf.scalar(2), undefined, tf.scalar(0.7), 1e-5), tf.batchNorm(tf.tensor2d(v, [24, 5]), mean, variance, offset)];
+    }, 1e-6);
+  });
 });

@@ -1,28 +1,74 @@
+/**
+ * Times training steps of the reference U-Net (tests/engine/native/unet.ts) on a backend, for kernel work before the
+ * bench exists. `profile` adds per-kernel totals of process CPU time (both threads), which stays meaningful when
+ * other processes share the cores, unlike wall time.
+ * Run: npx tsx tests/engine/native/time-step.ts [backend=native] [size=128] [steps=5] [profile]
+ */
 import * as tf from '@tensorflow/tfjs';
+
 import { registerNativeBackend } from '../../../lib/engine/native';
 import { referenceUnet, trainStep } from './unet';
-async function main() {
-  const backend = process.argv[2] ?? 'native';
-  if (backend === 'native') console.log(await registerNativeBackend());
-  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  await tf.setBackend(backend); await tf.ready();
-  const size = Number(process.argv[3] ?? 128), batch = 4;
-  const model = referenceUnet(size);
-  const opt = tf.train.adam(1e-3);
-  const x = tf.randomNormal([batch, size, size, 1]) as tf.Tensor4D;
-  const lab = tf.oneHot(tf.randomUniform([batch, size, size], 0, 2, 'int32') as tf.Tensor3D, 2).toFloat() as tf.Tensor4D;
-  const times: number[] = [];
-  for (let i = 0; i < Number(process.argv[4] ?? 5); i++) {
-    const t0 = performance.now(); const l = trainStep(model, opt, x, lab); times.push(performance.now() - t0);
-    console.log(i, l.toFixed(4), times[i].toFixed(0), tf.memory().numTensors);
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
+/** Wraps every kernel of the backend to add up the process CPU time it takes. */
+const calls = new Map<string, number>();
+function instrument(backend: string): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const config of tf.getKernelsForBackend(backend)) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, backend);
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const c0 = process.cpuUsage();
+        const out = inner(args);
+        totals.set(config.kernelName, (totals.get(config.kernelName) ?? 0) + cpuMs(c0));
+        if (process.env.COUNT) {
+          const key = `${config.kernelName} ${Object.values(args.inputs).map((t) => JSON.stringify(t?.shape)).join(' ')}`;
+          calls.set(key, (calls.get(key) ?? 0) + 1);
+        }
+        return out;
+      },
+    });
   }
-  if (process.argv[5] === 'profile') {
-    const prof = await tf.profile(() => { trainStep(model, opt, x, lab); });
-    const agg = new Map<string, number>();
-    for (const k of prof.kernels) agg.set(k.name, (agg.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-    const detail = process.argv[6];
-    if (detail) for (const k of prof.kernels) if (k.name === detail) console.log(detail, (k.kernelTimeMs as number).toFixed(2), JSON.stringify(k.inputShapes), JSON.stringify(k.outputShapes));
-    console.log([...agg.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${k}:${v.toFixed(1)}`).join('\n'));
+  return totals;
+}
+
+async function main(): Promise<void> {
+  const [backend = 'native', sizeArg = '128', stepsArg = '5', mode] = process.argv.slice(2);
+  if (backend === 'native') {
+    const r = await registerNativeBackend();
+    if (!r.ok) throw new Error(r.reason);
+  }
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  await tf.setBackend(backend);
+  await tf.ready();
+  const size = Number(sizeArg), batch = 4;
+  const model = referenceUnet(size);
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomNormal([batch, size, size, 1]) as tf.Tensor4D;
+  const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([batch, size, size], 0, 2, 'int32') as tf.Tensor3D, 2).toFloat() as tf.Tensor4D);
+  const totals = mode === 'profile' ? instrument(backend) : undefined;
+  const wall: number[] = [], cpu: number[] = [];
+  for (let i = 0; i < Number(stepsArg); i++) {
+    if (i === 2) totals?.clear();
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    trainStep(model, optimizer, x, labels);
+    wall.push(performance.now() - t0);
+    cpu.push(cpuMs(c0));
+  }
+  const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+  console.log(JSON.stringify({ backend, wall_ms: wall.map(Math.round), cpu_ms: cpu.map(Math.round), median_wall_ms: Math.round(median(wall)), tensors: tf.memory().numTensors }));
+  if (totals) {
+    const steps = Number(stepsArg) - 2;
+    const rows = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
+    if (process.env.COUNT) for (const [k, n] of [...calls.entries()].filter(([k]) => k.startsWith(process.env.COUNT ?? '')).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(n / steps, k);
+    for (const [name, ms] of rows) console.log(`${name.padEnd(28)} ${(ms / steps).toFixed(1)} ms cpu/step`);
   }
 }
-main();
+
+void main();

@@ -1,4 +1,4 @@
-/** Float32 data movement that the cpu backend does element by element in JS: Slice, SplitV, Tile, Transpose. */
+/** Float32 data movement that the cpu backend does element by element in JS: Slice, SplitV, Tile, Transpose, Concat. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
@@ -68,11 +68,28 @@ function transpose(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInf
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 
+function concat(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInfo[] {
+  const backend = args.backend as MathBackendCPU;
+  const all = args.inputs as unknown as tf.TensorInfo[];
+  const { axis } = args.attrs as { axis: number | number[] };
+  const inputs = all.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
+  const values = inputs.map((t) => floatValues(backend, t));
+  if (inputs.length < 2 || values.some((v) => v === undefined)) return cpuFallback(tf.Concat, args);
+  const ax = tf.util.parseAxisParam(axis, all[0].shape)[0];
+  const outShape = tf.backend_util.computeOutShape(all.map((t) => t.shape), ax);
+  const outer = tf.util.sizeFromShape(outShape.slice(0, ax));
+  const widths = Int32Array.from(inputs, (t) => tf.util.sizeFromShape(t.shape.slice(ax)));
+  const out = new Float32Array(tf.util.sizeFromShape(outShape));
+  addon.concat(values as Float32Array[], widths, outer, out);
+  return backend.makeTensorInfo(outShape, 'float32', out);
+}
+
 export function movementKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [
     { kernelName: tf.Slice, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => slice(addon, a) },
     { kernelName: tf.SplitV, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => splitV(addon, a) },
     { kernelName: tf.Tile, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => tile(addon, a) },
     { kernelName: tf.Transpose, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => transpose(addon, a) },
+    { kernelName: tf.Concat, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => concat(addon, a) },
   ];
 }
