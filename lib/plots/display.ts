@@ -50,9 +50,8 @@ async function tslabDisplay(): Promise<Display> {
 let plotlySource: string | undefined;
 
 /**
- * A self-contained HTML fragment that draws the figure with plotly.js. plotly.js is embedded, not fetched, because
- * these machines have no network; `define` is hidden from its UMD wrapper so that it sets `window.Plotly` even in a
- * front end that loads RequireJS.
+ * A self-contained HTML fragment that draws the figure with plotly.js (which sets `window.Plotly`). plotly.js is
+ * embedded, not fetched from a CDN, because these machines have no network.
  */
 export function figureHtml(figure: PlotlyFigure, options: ImageOptions = {}): string {
   plotlySource ??= readFileSync(require.resolve('plotly.js-dist-min'), 'utf8');
@@ -61,7 +60,7 @@ export function figureHtml(figure: PlotlyFigure, options: ImageOptions = {}): st
   const id = `egfr-gtv-plot-${Math.random().toString(36).slice(2, 12)}`;
   return [
     `<div id="${id}" style="width:${width}px;height:${height}px"></div>`,
-    `<script>(function(define){${plotlySource}\n})(undefined);</script>`,
+    `<script>${plotlySource.replace(/<\/script/gi, '<\\/script')}</script>`,
     `<script>Plotly.newPlot(${JSON.stringify(id)}, ${scriptSafeJson(figure.data)}, ${scriptSafeJson(figure.layout)},`,
     ` {responsive: true, displaylogo: false});</script>`,
   ].join('\n');
