@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from '../lib/engine/ops/batch-norm';
 import { Rng } from '../lib/util/rng';
 
 /**
@@ -14,9 +15,21 @@ export interface ReferenceUnetConfig {
   channels: number[];
   classes: number;
   seed: number;
+  /**
+   * 'engine': the engine's `batchNormTraining` (analytic backward pass), as the project's models use it;
+   * 'tf': `tf.moments` + `tf.batchNorm`, backpropagated op by op, for comparison.
+   */
+  norm: 'engine' | 'tf';
 }
 
-export const REFERENCE_UNET: ReferenceUnetConfig = { batch: 4, size: 128, channels: [16, 32, 64], classes: 2, seed: 1 };
+export const REFERENCE_UNET: ReferenceUnetConfig = {
+  batch: 4,
+  size: 128,
+  channels: [16, 32, 64],
+  classes: 2,
+  seed: 1,
+  norm: 'engine',
+};
 
 interface ConvBn {
   w: tf.Variable;
@@ -66,6 +79,7 @@ export function buildReferenceUnet(cfg: ReferenceUnetConfig = REFERENCE_UNET): R
 
   const block = (x: tf.Tensor4D, p: ConvBn): tf.Tensor4D => {
     const y = tf.conv2d(x, p.w as tf.Tensor4D, 1, 'same');
+    if (cfg.norm === 'engine') return tf.relu(batchNormTraining(y, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D).y) as tf.Tensor4D;
     const { mean, variance } = tf.moments(y, [0, 1, 2]);
     return tf.relu(tf.batchNorm(y, mean, variance, p.beta, p.gamma, 1e-5)) as tf.Tensor4D;
   };

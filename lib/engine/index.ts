@@ -1,2 +1,3 @@
 export * from './backend';
 export * from './model-file';
+export * from './ops/batch-norm';

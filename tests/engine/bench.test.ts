@@ -28,7 +28,7 @@ describe('bench', () => {
   it('times a small copy of the reference U-Net without leaking tensors', async () => {
     await initEngine();
     const before = tf.memory().numTensors;
-    const t = timeReferenceUnet({ warmup: 1, steps: 1, cfg: { batch: 1, size: 16, channels: [4, 8, 16], classes: 2, seed: 3 } });
+    const t = timeReferenceUnet({ warmup: 1, steps: 1, cfg: { batch: 1, size: 16, channels: [4, 8, 16], classes: 2, seed: 3, norm: 'engine' } });
     assert.ok(t.train_ms > 0 && t.forward_ms > 0);
     assert.equal(t.train_steps_ms.length, 1);
     // 3x3 convs (with gamma, beta) per level and decoder, two 2x2 up-convs, the 1x1 head and its bias.
