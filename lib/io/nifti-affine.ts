@@ -118,5 +118,60 @@ export function affineToQform(affine: Mat4): Qform | undefined {
       d = -d;
     }
   }
+  [b, c, d] = float32Quaternion([b, c, d], R);
   return { b, c, d, offset: [affine[0][3], affine[1][3], affine[2][3]], qfac };
+}
+
+/** nibabel's tolerance on 1 - (b^2 + c^2 + d^2) below zero: three float32 epsilons. */
+const QUATERNION_TOLERANCE = 3 * 1.1920929e-7;
+
+/** The rotation a reader rebuilds from stored (float32) b, c, d, or undefined when a reader would refuse them. */
+function rotationFromStored(b: number, c: number, d: number): number[][] | undefined {
+  const w2 = 1 - (b * b + c * c + d * d);
+  if (w2 < -QUATERNION_TOLERANCE) return undefined;
+  const a = Math.sqrt(Math.max(w2, 0));
+  return [
+    [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
+    [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
+    [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
+  ];
+}
+
+function nextFloat32(x: number, dir: 1 | -1): number {
+  const f = new Float32Array([x]);
+  const i = new Int32Array(f.buffer);
+  if (x === 0) i[0] = dir > 0 ? 1 : -2147483647;
+  else i[0] += (x > 0 ? 1 : -1) * dir;
+  return f[0];
+}
+
+/**
+ * The float32 (b, c, d) closest in effect to the exact quaternion of the proper rotation R. Readers derive a = sqrt(1 - b^2 - c^2 - d^2), which
+ * amplifies float32 rounding when a is near 0 (rotations near 180 degrees, e.g. every coronal or sagittal
+ * acquisition): plain rounding of (0, 0.7071068, 0.7071068) leaves a = 2.4e-4 and direction cosines off by 8e-4.
+ * Trying each component rounded down, to nearest and up (27 candidates) and keeping the one whose rebuilt rotation
+ * (as nibabel and nifti1_io rebuild it) is closest to the intended one removes that error.
+ */
+function float32Quaternion(q: number[], R: number[][]): number[] {
+  const options = q.map((x) => {
+    const f = Math.fround(x);
+    return [f, nextFloat32(f, -1), nextFloat32(f, 1)];
+  });
+  let best = options.map((o) => o[0]);
+  let bestErr = Infinity;
+  for (const b of options[0]) {
+    for (const c of options[1]) {
+      for (const d of options[2]) {
+        const rot = rotationFromStored(b, c, d);
+        if (!rot) continue;
+        let err = 0;
+        for (let r = 0; r < 3; r++) for (let k = 0; k < 3; k++) err = Math.max(err, Math.abs(rot[r][k] - R[r][k]));
+        if (err < bestErr) {
+          bestErr = err;
+          best = [b, c, d];
+        }
+      }
+    }
+  }
+  return best;
 }

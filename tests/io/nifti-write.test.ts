@@ -84,6 +84,9 @@ describe('writeNifti', () => {
     assert.deepEqual(back.dims, im.dims);
     assert.deepEqual(back.affine, im.affine);
     assert.deepEqual(back.data, im.data);
+    // The source file's own qform is off by 7.8e-4 (float32 rounding of a 180-degree quaternion); ours must not be.
+    assert.ok(!affinesClose(qformAffine(im.header, im.spacing, 'src'), im.affine, 1e-4));
+    assert.ok(affinesClose(qformAffine(back.header, back.spacing, file), im.affine, 1e-6), 'qform exact to float32');
   });
 
   it('stores a sheared affine in the sform only (qform_code 0)', async () => {
