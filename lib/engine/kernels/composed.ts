@@ -70,3 +70,26 @@ export function dilateSpatial(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor
   }
   return y;
 }
+
+/**
+ * Splits a spatial window request into what a conv's explicit padding can do (non-negative amounts) and a crop of the
+ * tensor (negative amounts), so the padding costs no copy of the activation.
+ */
+export function convWindow(
+  x: tf.Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): [tf.Tensor4D, [[number, number], [number, number], [number, number], [number, number]]] {
+  const cropped = padOrCrop4d(x, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right));
+  return [
+    cropped,
+    [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ],
+  ];
+}

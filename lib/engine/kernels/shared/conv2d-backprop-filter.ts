@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs-core';
 import { BackendError } from '../../../errors';
-import { composedKernel, padOrCrop4d } from '../composed';
+import { composedKernel, convWindow } from '../composed';
 
 /**
  * Filter gradient of a 2D convolution, as one forward convolution (the backend's fastest kernel): the input
@@ -25,12 +25,12 @@ export const conv2dBackpropFilter = composedKernel<Conv2DBackpropFilterAttrs>('C
   // The padded input window that the forward pass read: exactly (ho - 1) * sh + kh rows.
   const needH = (ho - 1) * sh + kh;
   const needW = (wo - 1) * sw + kw;
-  const xp = padOrCrop4d(x, top, needH - top - h, left, needW - left - w);
+  const [xc, pad] = convWindow(x, top, needH - top - h, left, needW - left - w);
   const g = tf.conv2d(
-    tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D,
+    tf.transpose(xc, [3, 1, 2, 0]) as tf.Tensor4D,
     tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
     1,
-    'valid',
+    pad,
     'NHWC',
     [sh, sw],
   );

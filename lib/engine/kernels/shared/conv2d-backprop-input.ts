@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type Conv2DBackpropInputAttrs } from '@tensorflow/tfjs-core';
 import { BackendError } from '../../../errors';
-import { composedKernel, dilateSpatial, padOrCrop4d } from '../composed';
+import { composedKernel, convWindow, dilateSpatial, padOrCrop4d } from '../composed';
 
 /**
  * Input gradient of a 2D convolution (also the forward pass of a transposed convolution).
@@ -38,7 +38,7 @@ export const conv2dBackpropInput = composedKernel<Conv2DBackpropInputAttrs>('Con
   const dyd = dilateSpatial(dy, sh, sw);
   const hd = dyd.shape[1];
   const wd = dyd.shape[2];
-  const dyp = padOrCrop4d(dyd, kh - 1 - top, h + top - hd, kw - 1 - left, w + left - wd);
+  const [dyc, pad] = convWindow(dyd, kh - 1 - top, h + top - hd, kw - 1 - left, w + left - wd);
   const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-  return tf.conv2d(dyp, flipped, 1, 'valid');
+  return tf.conv2d(dyc, flipped, 1, pad);
 });
