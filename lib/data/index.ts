@@ -4,7 +4,7 @@ export * from './case';
 export * from './labels';
 export * from './dataset';
 export * from './splits';
-export * from './layouts/common';
+export { makeCase, type MaskSource } from './layouts/common';
 export * from './layouts/native';
 export * from './layouts/brats-mets';
 export * from './layouts/ucsf-bmsr';

@@ -2,5 +2,5 @@ export * from './nifti-header';
 export * from './nifti-affine';
 export * from './nifti-read';
 export * from './nifti-write';
-export * from './png';
+export { decodePng, type GreyImage } from './png';
 export * from './png-stack';

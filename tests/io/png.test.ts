@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { DatasetError } from '../../lib/errors';
-import { crc32, decodePng, listPngSlices, readPngStack } from '../../lib/io';
+import { decodePng, listPngSlices, readPngStack } from '../../lib/io';
+import { crc32 } from '../../lib/io/png';
 
 const PNG_DIR = join(__dirname, '..', 'fixtures', 'png');
 const CASE = join(PNG_DIR, 'brainmetshare', 'mets_stanford_releaseMask_train', 'Mets_001');
