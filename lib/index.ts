@@ -12,3 +12,4 @@ export * from './model/index';
 export * from './losses/index';
 export * from './weighting/index';
 export * from './train/step';
+export * from './synth/index';
