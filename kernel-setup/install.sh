@@ -3,18 +3,29 @@
 # Chromium (to export figures), the library linked as the package `egfr-gtv`, and the tslab kernel registered inside
 # the repository (kernel.json holds an absolute path, so it is generated under .jupyter/ and never committed).
 # Idempotent: on a set-up machine it changes nothing and prints one line. Runs unattended as root (CI) or with sudo.
+#   bash kernel-setup/install.sh [--with-notebook]
+# --with-notebook also installs Debian's classic Notebook front end, for working in the notebooks interactively
+# (headless runs and CI do not need it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 # shellcheck source=kernel-setup/common.sh
 source kernel-setup/common.sh
 
+wanted_apt=("${APT_PACKAGES[@]}")
+for arg in "$@"; do
+  case "$arg" in
+    --with-notebook) wanted_apt+=(jupyter-notebook) ;;
+    *) echo "kernel-setup: unknown option '$arg' (known: --with-notebook)" >&2; exit 2 ;;
+  esac
+done
+
 changed=0
 
 bash scripts/setup.sh
 
 missing_apt=()
-for pkg in "${APT_PACKAGES[@]}"; do
+for pkg in "${wanted_apt[@]}"; do
   apt_installed "$pkg" || missing_apt+=("$pkg")
 done
 if [ "${#missing_apt[@]}" -gt 0 ]; then
@@ -46,7 +57,7 @@ if ! kernel_registered; then
 fi
 
 if [ "$changed" -eq 1 ]; then
-  echo "kernel-setup: done. To use the kernel from your own Jupyter: export JUPYTER_PATH=\"$JUPYTER_DATA\""
+  echo "kernel-setup: done. Jupyter finds the kernel with: export JUPYTER_PATH=\"$JUPYTER_DATA\""
 else
   echo "kernel-setup: up to date"
 fi

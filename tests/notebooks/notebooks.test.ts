@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Every notebook runs top to bottom, headless, in fast mode (EGFR_GTV_FAST=1), through the same runner as
- * `bash scripts/notebooks.sh`; any cell error, runtime or TypeScript type error, fails its test. The set-up
+ * Every notebook runs top to bottom, headless, in fast mode (EGFR_GTV_FAST=1), through `bash scripts/notebooks.sh`;
+ * any cell error, runtime or TypeScript type error, fails its test. The set-up
  * (`bash kernel-setup/install.sh`) must have run: without it these tests fail and say so, rather than skip, since
  * CI must never pass without running the notebooks.
  */
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 const notebookDir = join(root, 'notebooks');
 const outputDir = join(root, '.cache', 'notebooks');
-const runner = join(root, 'kernel-setup', 'run-notebooks.py');
+const script = join(root, 'scripts', 'notebooks.sh');
 /** Per cell, in fast mode; the whole notebook should stay near 3 minutes. */
 const cellTimeoutS = 300;
 
@@ -25,14 +25,8 @@ interface RunResult {
 
 function runNotebooks(paths: string[], output: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      '/usr/bin/python3',
-      [runner, '--cell-timeout', String(cellTimeoutS), '--output-dir', output, ...paths],
-      {
-        cwd: root,
-        env: { ...process.env, EGFR_GTV_FAST: '1', JUPYTER_PATH: join(root, '.jupyter', 'share', 'jupyter') },
-      },
-    );
+    const args = [script, '--fast', '--cell-timeout', String(cellTimeoutS), '--output-dir', output, ...paths];
+    const child = spawn('bash', args, { cwd: root });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
