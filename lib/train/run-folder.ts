@@ -1,0 +1,140 @@
+/**
+ * A run folder: everything a training run produced and everything needed to rebuild it.
+ *   config.json        model config, data config (sequences, classes, preprocessing, split), train config, seeds,
+ *                      backend, versions
+ *   metrics.csv        one row per epoch: losses, learning rate, validation metrics, seconds
+ *   task-weights.csv   one row per step: learning rate, each task's raw loss and its weight in the total
+ *   checkpoints/       the latest checkpoint (lib/train/checkpoint.ts)
+ *   best-model/        the best model by validation, when early stopping is on
+ *   model/             the final model (the best one when early stopping is on, else the last)
+ * Every file is written atomically.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PreprocessConfig } from '../data/slice-dataset';
+import { ConfigError, ModelFileError } from '../errors';
+import type { ModelConfig, TaskName } from '../model/multitask';
+import { writeFileAtomic } from '../util/atomic-write';
+import type { TrainConfig } from './config';
+import type { EpochRow, StepRow } from './progress';
+
+export const RUN_FORMAT = 'egfr-gtv-run';
+export const RUN_FORMAT_VERSION = 1;
+
+export const runPaths = (dir: string) => ({
+  config: join(dir, 'config.json'),
+  metrics: join(dir, 'metrics.csv'),
+  taskWeights: join(dir, 'task-weights.csv'),
+  checkpoints: join(dir, 'checkpoints'),
+  bestModel: join(dir, 'best-model'),
+  model: join(dir, 'model'),
+});
+
+export interface DataConfig {
+  /** The dataset folder the run was trained on (null when cases were passed in memory). */
+  dir: string | null;
+  /** Sequence names in channel order. */
+  sequences: string[];
+  /** EGFR class names in index order. */
+  classes: string[];
+  preprocess: PreprocessConfig;
+  valFraction: number;
+  splitSeed: number;
+  /** Case ids of each split. */
+  train: string[];
+  val: string[];
+}
+
+export interface RunConfig {
+  format: typeof RUN_FORMAT;
+  formatVersion: number;
+  created: string;
+  versions: { egfrGtv: string; tfjs: string; node: string };
+  backend: string;
+  model: ModelConfig;
+  data: DataConfig;
+  train: TrainConfig;
+}
+
+/** The versions recorded in config.json. */
+export function runVersions(): RunConfig['versions'] {
+  const read = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  return {
+    egfrGtv: read(join(__dirname, '..', '..', 'package.json')),
+    tfjs: read(require.resolve('@tensorflow/tfjs-core/package.json')),
+    node: process.version,
+  };
+}
+
+export async function writeRunConfig(dir: string, config: RunConfig): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await writeFileAtomic(runPaths(dir).config, JSON.stringify(config, null, 1) + '\n');
+}
+
+/** Reads a run folder's config.json; a missing folder or file, or one of another format, is a ModelFileError. */
+export async function readRunConfig(dir: string): Promise<RunConfig> {
+  const file = runPaths(dir).config;
+  const stat = await fs.stat(dir).catch(() => null);
+  if (!stat || !stat.isDirectory()) throw new ModelFileError('run folder does not exist', dir);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new ModelFileError('missing: this folder is not a training run (no config.json)', file);
+  }
+  let parsed: Partial<RunConfig>;
+  try {
+    parsed = JSON.parse(text) as Partial<RunConfig>;
+  } catch (err) {
+    throw new ModelFileError(`is not valid JSON: ${(err as Error).message}`, file);
+  }
+  if (parsed.format !== RUN_FORMAT) throw new ModelFileError(`format is '${String(parsed.format)}', expected '${RUN_FORMAT}'`, file);
+  if (parsed.formatVersion !== RUN_FORMAT_VERSION) {
+    throw new ModelFileError(`format version ${String(parsed.formatVersion)} is not supported (this egfr-gtv reads ${RUN_FORMAT_VERSION})`, file);
+  }
+  if (!parsed.model || !parsed.data || !parsed.train) throw new ModelFileError('lacks the model, data or train section', file);
+  return parsed as RunConfig;
+}
+
+/** RFC 4180 text of a table: a cell with a comma, quote or newline is quoted; numbers as JavaScript prints them; null and
+ * non-finite numbers are empty cells. */
+export function csvText(header: string[], rows: Array<Array<string | number | null>>): string {
+  const cell = (v: string | number | null) => {
+    if (v === null) return '';
+    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}
+
+export function stepRowsCsv(rows: StepRow[], tasks: TaskName[]): string {
+  const header = ['step', 'epoch', 'lr', 'total', ...tasks.map((t) => `loss_${t}`), ...tasks.map((t) => `weight_${t}`)];
+  return csvText(
+    header,
+    rows.map((r) => [r.step, r.epoch, r.lr, r.total, ...tasks.map((t) => r.losses[t] ?? null), ...tasks.map((t) => r.weights[t] ?? null)]),
+  );
+}
+
+export function epochRowsCsv(rows: EpochRow[], tasks: TaskName[]): string {
+  const valKeys = [...new Set(rows.flatMap((r) => Object.keys(r.validation)))];
+  const header = ['epoch', 'step', 'lr', 'total', ...tasks.map((t) => `loss_${t}`), ...valKeys.map((k) => `val_${k}`), 'seconds'];
+  return csvText(
+    header,
+    rows.map((r) => [r.epoch, r.step, r.lr, r.total, ...tasks.map((t) => r.losses[t] ?? null), ...valKeys.map((k) => r.validation[k] ?? null), r.seconds]),
+  );
+}
+
+/** Rewrites both logs (atomically) from the rows so far. */
+export async function writeRunLogs(dir: string, tasks: TaskName[], steps: StepRow[], epochs: EpochRow[]): Promise<void> {
+  const p = runPaths(dir);
+  await writeFileAtomic(p.taskWeights, stepRowsCsv(steps, tasks));
+  await writeFileAtomic(p.metrics, epochRowsCsv(epochs, tasks));
+}
+
+/** Throws unless the stored config of a run being resumed is the one asked for (ignoring creation time and backend). */
+export function assertSameRun(stored: RunConfig, asked: RunConfig, file: string): void {
+  const strip = (c: RunConfig) => JSON.stringify({ model: c.model, data: c.data, train: c.train });
+  if (strip(stored) !== strip(asked)) {
+    throw new ConfigError('resume: the run folder was made with a different model, data or training config; resume it with its own config', file);
+  }
+}

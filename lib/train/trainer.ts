@@ -1,0 +1,244 @@
+/**
+ * The training loop. Step s (0-based) draws its batch and its augmentation from the stream `Rng(seed).fork('step-s')`
+ * and its learning rate from the warm-up + cosine schedule of s, so what a step does depends only on the seed, s
+ * and the state the previous steps left (weights, optimizer moments, task weights). A checkpoint stores that state;
+ * resuming from it therefore continues exactly as if the run had never stopped. The one exception is dropout: the
+ * model draws its dropout masks from a per-module stream that a checkpoint cannot capture, so exact resumption holds
+ * for models without dropout (classifier dropout 0); with dropout the run continues correctly but not bit for bit.
+ *
+ * An epoch is `stepsPerEpoch` steps; at its end the task weighting closes its window (DWA), the model is validated
+ * (when a validation function is given), early stopping is updated, the logs are rewritten and a checkpoint is
+ * written (when a run folder is given).
+ */
+import { promises as fs } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { BalancedSliceSampler } from '../data/sampler';
+import { loadModelFile } from '../engine/model-file';
+import type { SliceDataset } from '../data/slice-dataset';
+import { ConfigError, DatasetError } from '../errors';
+import type { MultiTaskModel } from '../model/multitask';
+import { saveModel } from '../model/file';
+import { Rng } from '../util/rng';
+import { createWeighting } from '../weighting/create';
+import type { TaskWeighting } from '../weighting/strategy';
+import { latestCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+import type { TrainConfig } from './config';
+import { initialEarlyStopping, updateEarlyStopping, type EarlyStoppingState } from './early-stopping';
+import { AdamW } from './optimizer';
+import type { EpochRow, StepRow, TrainCallbacks } from './progress';
+import { runPaths, writeRunLogs } from './run-folder';
+import { learningRateAt } from './schedule';
+import { createTrainStep } from './step';
+
+export type ValidateFn = (model: MultiTaskModel) => Promise<Record<string, number>>;
+
+export interface TrainerOptions {
+  /** A freshly built model (its config and seed define the initial weights); trained in place. */
+  model: MultiTaskModel;
+  dataset: SliceDataset;
+  config: TrainConfig;
+  /** Run folder for logs, checkpoints and the final model; without it nothing is written. */
+  runDir?: string;
+  /** Continue from the run folder's latest checkpoint (a fresh start when it has none). */
+  resume?: boolean;
+  validate?: ValidateFn;
+  callbacks?: TrainCallbacks;
+  /** Stop, with a checkpoint, once this many steps are done in total (an interruption on purpose, e.g. a time box). */
+  stopAtStep?: number;
+}
+
+export interface TrainResult {
+  /** Steps done in total (before an interruption included). */
+  steps: number;
+  /** False when stopped by `stopAtStep` before the end. */
+  completed: boolean;
+  stoppedEarly: boolean;
+  bestEpoch: number | null;
+  steplog: StepRow[];
+  epochs: EpochRow[];
+}
+
+/** What a checkpoint stores besides tensors. */
+interface TrainerState {
+  step: number;
+  seconds: number;
+  steplog: StepRow[];
+  epochs: EpochRow[];
+  early: EarlyStoppingState;
+}
+
+/** The optimizer's variables under stable names: the model's trainable weights and the weighting's variables. */
+function optimizerVariables(model: MultiTaskModel, weighting: TaskWeighting): { name: string; variable: tf.Variable }[] {
+  return [
+    ...model
+      .weights()
+      .filter((w) => w.trainable)
+      .map((w) => ({ name: w.name, variable: w.variable })),
+    ...weighting.variables().map((variable, i) => ({ name: `weighting/${i}`, variable })),
+  ];
+}
+
+function cloneWeights(model: MultiTaskModel): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const w of model.weights()) out[w.name] = tf.clone(w.variable);
+  return out;
+}
+
+function checkDataset(model: MultiTaskModel, dataset: SliceDataset): void {
+  if (dataset.cases.length === 0) throw new DatasetError('no training case');
+  const expected = model.config.input.channels;
+  if (dataset.channels !== expected) {
+    throw new ConfigError(`the model takes ${expected} input channels but the data give ${dataset.channels}`);
+  }
+  const { height, width } = model.config.input;
+  if (dataset.config.size !== height || dataset.config.size !== width) {
+    throw new ConfigError(`the model takes ${height}x${width} slices but the data are prepared at ${dataset.config.size}`);
+  }
+  if (model.tasks.includes('seg')) {
+    const noMask = dataset.cases.find((c) => !c.mask);
+    if (noMask) throw new DatasetError(`case ${noMask.id} has no GTV mask, which a segmenting model needs for training`);
+  }
+  if (model.tasks.includes('cls')) {
+    const noLabel = dataset.cases.find((c) => c.label === undefined);
+    if (noLabel) throw new DatasetError(`case ${noLabel.id} has no EGFR label, which a classifying model needs for training`);
+  }
+}
+
+export async function trainModel(options: TrainerOptions): Promise<TrainResult> {
+  const { model, dataset, config, runDir, validate, callbacks } = options;
+  checkDataset(model, dataset);
+  if (options.resume && !runDir) throw new ConfigError('resume needs the run folder');
+  if (runDir) await fs.mkdir(runDir, { recursive: true });
+  const tasks = model.tasks;
+  // Built inside tidy so that the tensors its variables are initialised from are released.
+  let weighting!: TaskWeighting;
+  tf.tidy(() => {
+    weighting = createWeighting(config.weighting, tasks);
+  });
+  const optimizer = new AdamW(config.optimizer, optimizerVariables(model, weighting));
+  const trainStep = createTrainStep(model, weighting, optimizer, config.loss);
+  const sampler = new BalancedSliceSampler(dataset.stats(), config.sampler);
+  const schedule = {
+    peak: config.optimizer.learningRate,
+    totalSteps: config.steps,
+    warmupSteps: config.warmupSteps,
+    floor: config.floorFactor * config.optimizer.learningRate,
+  };
+  const parts = { model, optimizer, weighting };
+  const endsEpoch = (s: number) => (s + 1) % config.stepsPerEpoch === 0 || s + 1 === config.steps;
+  let bestWeights: Record<string, tf.Tensor> | null = null;
+  try {
+    let state: TrainerState = { step: 0, seconds: 0, steplog: [], epochs: [], early: initialEarlyStopping() };
+    if (options.resume && runDir) {
+      const latest = await latestCheckpoint(runPaths(runDir).checkpoints);
+      if (latest) {
+        state = await restoreCheckpoint<TrainerState>(latest.dir, parts);
+        // Strategies with state outside variables (DWA's loss windows) are rebuilt by replaying what they observed.
+        for (const row of state.steplog) {
+          weighting.observe(row.losses);
+          if (endsEpoch(row.step)) weighting.endEpoch();
+        }
+      }
+    }
+    const checkpoint = async () => {
+      if (runDir) await saveCheckpoint(runPaths(runDir).checkpoints, state.step, parts, state);
+    };
+    const started = Date.now();
+    const secondsBefore = state.seconds;
+    const stepAtStart = state.step;
+    const stopAt = Math.min(config.steps, options.stopAtStep ?? config.steps);
+    let stoppedEarly = state.early.stopped;
+
+    while (state.step < stopAt && !stoppedEarly) {
+      const s = state.step;
+      const lr = learningRateAt(schedule, s);
+      optimizer.learningRate = lr;
+      const rng = new Rng(config.seed).fork(`step-${s}`);
+      const refs = sampler.sample(rng.fork('sample'), config.batchSize);
+      const batch = dataset.batch(refs, config.augment.enabled ? { config: config.augment, rng: rng.fork('augment') } : undefined);
+      let result;
+      try {
+        result = trainStep(batch);
+      } finally {
+        tf.dispose([batch.image, ...(batch.mask ? [batch.mask] : []), ...(batch.label ? [batch.label] : [])]);
+      }
+      if (!Number.isFinite(result.total)) {
+        throw new ConfigError(`training diverged: the loss is ${result.total} at step ${s + 1}; lower the learning rate`);
+      }
+      const epoch = Math.floor(s / config.stepsPerEpoch) + 1;
+      const row: StepRow = { step: s, epoch, lr, total: result.total, losses: result.losses, weights: result.taskWeights };
+      state.steplog.push(row);
+      state.step = s + 1;
+      state.seconds = secondsBefore + (Date.now() - started) / 1000;
+      const elapsed = (Date.now() - started) / 1000;
+      const perStep = elapsed / (state.step - stepAtStart);
+      callbacks?.onStep?.({ row, totalSteps: config.steps, elapsedSeconds: elapsed, etaSeconds: perStep * (config.steps - state.step) });
+
+      if (endsEpoch(s)) {
+        weighting.endEpoch();
+        const rows = state.steplog.filter((r) => r.epoch === epoch);
+        const mean = (f: (r: StepRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+        const validation =
+          validate && config.validateEvery > 0 && (epoch % config.validateEvery === 0 || state.step === config.steps) ? await validate(model) : {};
+        if (config.earlyStopping && Object.keys(validation).length > 0) {
+          const update = updateEarlyStopping(state.early, config.earlyStopping, validation, epoch);
+          state.early = update.state;
+          if (update.improved) {
+            if (bestWeights) tf.dispose(Object.values(bestWeights));
+            bestWeights = cloneWeights(model);
+            if (runDir) await saveModel(runPaths(runDir).bestModel, model, { epoch, step: state.step, validation });
+          }
+          stoppedEarly = state.early.stopped;
+        }
+        const epochRow: EpochRow = {
+          epoch,
+          step: state.step,
+          lr,
+          total: mean((r) => r.total),
+          losses: Object.fromEntries(tasks.map((t) => [t, mean((r) => r.losses[t] ?? 0)])),
+          validation,
+          seconds: secondsBefore + (Date.now() - started) / 1000,
+        };
+        state.epochs.push(epochRow);
+        state.seconds = epochRow.seconds;
+        callbacks?.onEpoch?.(epochRow);
+        if (runDir) await writeRunLogs(runDir, tasks, state.steplog, state.epochs);
+        await checkpoint();
+      } else if (state.step % config.checkpointEvery === 0 || state.step === stopAt) {
+        if (runDir) await writeRunLogs(runDir, tasks, state.steplog, state.epochs);
+        await checkpoint();
+      }
+    }
+
+    const completed = state.step >= config.steps || stoppedEarly;
+    if (completed) {
+      if (config.earlyStopping && state.early.best !== null) {
+        if (bestWeights) {
+          model.loadWeights(bestWeights, 'best weights in memory');
+        } else if (runDir) {
+          // Resumed after the best epoch: the best weights live only in the run folder.
+          const best = await loadModelFile(runPaths(runDir).bestModel);
+          try {
+            model.loadWeights(best.weights, runPaths(runDir).bestModel);
+          } finally {
+            tf.dispose(Object.values(best.weights));
+          }
+        }
+      }
+      if (runDir) await saveModel(runPaths(runDir).model, model, { steps: state.step, bestEpoch: state.early.bestEpoch });
+      callbacks?.onEnd?.({ steps: state.step, stoppedEarly: state.early.stopped, bestEpoch: state.early.bestEpoch });
+    }
+    return {
+      steps: state.step,
+      completed,
+      stoppedEarly: state.early.stopped,
+      bestEpoch: state.early.bestEpoch,
+      steplog: state.steplog,
+      epochs: state.epochs,
+    };
+  } finally {
+    if (bestWeights) tf.dispose(Object.values(bestWeights));
+    optimizer.dispose();
+    weighting.dispose();
+  }
+}

@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { SliceDataset, prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { initEngine } from '../../lib/engine';
+import { buildModel } from '../../lib/model/baselines';
+import type { MultiTaskModel } from '../../lib/model/multitask';
+import { resolveTrainConfig, type TrainConfigInput } from '../../lib/train/config';
+import { runPaths } from '../../lib/train/run-folder';
+import { trainModel } from '../../lib/train/trainer';
+import { tinyCohort, tinyModelConfig } from './tiny-cohort';
+
+function weightsOf(model: MultiTaskModel): Map<string, Float32Array> {
+  return new Map(model.weights().map((w) => [w.name, w.variable.dataSync() as Float32Array]));
+}
+
+describe('trainer', function () {
+  this.timeout(60000);
+  let dataset: SliceDataset;
+  let dir: string;
+  before(async () => {
+    // wasm: deterministic kernels, so an exact comparison of weights is meaningful.
+    await initEngine({ backend: 'wasm' });
+    const pre = resolvePreprocessConfig({ size: 32 });
+    dataset = new SliceDataset(tinyCohort(4).map((c) => prepareCase(c, pre)), pre);
+    dir = mkdtempSync(join(tmpdir(), 'egfr-gtv-trainer-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const configFor = (weighting: 'uncertainty' | 'dwa', extra: TrainConfigInput = {}) =>
+    resolveTrainConfig({ steps: 6, stepsPerEpoch: 2, batchSize: 4, warmupSteps: 2, weighting: { kind: weighting }, ...extra }, 'mtl');
+
+  for (const weighting of ['uncertainty', 'dwa'] as const) {
+    it(`resuming after an interruption gives the same weights as an uninterrupted run (${weighting})`, async () => {
+      const config = configFor(weighting);
+      const straight = buildModel(tinyModelConfig());
+      const a = await trainModel({ model: straight, dataset, config });
+      assert.equal(a.steps, 6);
+
+      // Stop at step 3: mid-epoch, so the checkpoint is the step one, not an epoch end.
+      const runDir = join(dir, `resume-${weighting}`);
+      const first = buildModel(tinyModelConfig());
+      const partial = await trainModel({ model: first, dataset, config, runDir, stopAtStep: 3 });
+      assert.equal(partial.completed, false);
+      assert.equal(partial.steps, 3);
+      first.dispose();
+      const second = buildModel(tinyModelConfig());
+      const b = await trainModel({ model: second, dataset, config, runDir, resume: true });
+      assert.equal(b.completed, true);
+      assert.equal(b.steps, 6);
+
+      const wa = weightsOf(straight);
+      const wb = weightsOf(second);
+      for (const [name, values] of wa) assert.deepEqual(wb.get(name), values, `weight ${name} differs after resumption`);
+      assert.deepEqual(
+        b.steplog.map((r) => [r.total, r.weights]),
+        a.steplog.map((r) => [r.total, r.weights]),
+      );
+      straight.dispose();
+      second.dispose();
+    });
+  }
+
+  it('writes the run folder: logs, checkpoint and final model', async () => {
+    const runDir = join(dir, 'folder');
+    const model = buildModel(tinyModelConfig());
+    const epochs: number[] = [];
+    await trainModel({
+      model,
+      dataset,
+      config: configFor('uncertainty'),
+      runDir,
+      validate: async () => ({ score: 0.5 }),
+      callbacks: { onEpoch: (r) => epochs.push(r.epoch) },
+    });
+    model.dispose();
+    const p = runPaths(runDir);
+    assert.deepEqual(epochs, [1, 2, 3]);
+    const metrics = readFileSync(p.metrics, 'utf8').trim().split('\n');
+    assert.equal(metrics[0], 'epoch,step,lr,total,loss_seg,loss_cls,val_score,seconds');
+    assert.equal(metrics.length, 4);
+    const weights = readFileSync(p.taskWeights, 'utf8').trim().split('\n');
+    assert.equal(weights[0], 'step,epoch,lr,total,loss_seg,loss_cls,weight_seg,weight_cls');
+    assert.equal(weights.length, 7);
+    assert.ok(existsSync(join(p.model, 'model.json')));
+    assert.ok(existsSync(join(p.checkpoints, 'latest.json')));
+  });
+
+  it('stops early when the validation metric stops improving and keeps the best weights', async () => {
+    const model = buildModel(tinyModelConfig());
+    const scores = [0.5, 0.7, 0.6, 0.6];
+    let call = 0;
+    let bestSnapshot: Float32Array | null = null;
+    const result = await trainModel({
+      model,
+      dataset,
+      config: configFor('uncertainty', { steps: 8, earlyStopping: { metric: 'dice', mode: 'max', patience: 2, minDelta: 0 } }),
+      validate: async (m) => {
+        const score = scores[call++];
+        if (score === 0.7) bestSnapshot = m.weights()[0].variable.dataSync() as Float32Array;
+        return { dice: score };
+      },
+    });
+    assert.equal(result.stoppedEarly, true);
+    assert.equal(result.bestEpoch, 2);
+    assert.equal(result.steps, 8);
+    assert.deepEqual(model.weights()[0].variable.dataSync(), bestSnapshot);
+    model.dispose();
+  });
+
+  it('leaks no tensors over a few steps', async () => {
+    const model = buildModel(tinyModelConfig());
+    const config = configFor('uncertainty', { steps: 2 });
+    await trainModel({ model, dataset, config, stopAtStep: 1 });
+    const before = tf.memory().numTensors;
+    await trainModel({ model, dataset, config });
+    assert.equal(tf.memory().numTensors, before);
+    model.dispose();
+  });
+
+  it('refuses data that do not fit the model', async () => {
+    const model = buildModel(tinyModelConfig(2));
+    await assert.rejects(trainModel({ model, dataset, config: configFor('uncertainty') }), /2 input channels but the data give 1/);
+    model.dispose();
+  });
+});
