@@ -5,15 +5,6 @@ import type { Mat4, Vec3 } from './volume';
  * writing, resampling and reorienting all need it and none of them should own it.
  */
 
-export function identity4(): Mat4 {
-  return [
-    [1, 0, 0, 0],
-    [0, 1, 0, 0],
-    [0, 0, 1, 0],
-    [0, 0, 0, 1],
-  ];
-}
-
 export function multiply4(a: Mat4, b: Mat4): Mat4 {
   const out: Mat4 = [[], [], [], []];
   for (let r = 0; r < 4; r++) {
@@ -55,10 +46,6 @@ export function applyAffine(m: Mat4, p: Vec3): Vec3 {
 /** Length of each of the first three columns: the voxel size along each voxel axis, as nibabel's zooms. */
 export function affineZooms(m: Mat4): Vec3 {
   return [0, 1, 2].map((c) => Math.hypot(m[0][c], m[1][c], m[2][c])) as Vec3;
-}
-
-export function cloneAffine(m: Mat4): Mat4 {
-  return m.map((row) => row.slice());
 }
 
 /** True when every entry differs by at most `atol`. */
