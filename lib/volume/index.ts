@@ -1,7 +1,14 @@
 export * from './volume';
 export * from './affine';
 export * from './orientation';
-export * from './resample';
+export {
+  gridWithSpacing,
+  resample,
+  resampleToGrid,
+  type Interpolation,
+  type ResampleOptions,
+  type VoxelGrid,
+} from './resample';
 export * from './components';
 export * from './crop';
 export * from './normalise';

@@ -12,10 +12,16 @@ export interface ResampleOptions {
 }
 
 /** A voxel grid without data: what a volume is resampled onto. */
-export interface Grid {
+export interface VoxelGrid {
   dims: Vec3;
   affine: Mat4;
 }
+
+/**
+ * The earlier name of `VoxelGrid`, still imported by lib/data/slice-dataset.ts; not re-exported from the package
+ * root, where `Grid` is the experiment grid.
+ */
+export type Grid = VoxelGrid;
 
 /**
  * The grid with the given spacing that covers the same world extent as `volume`: dims = round(dims * spacing /
@@ -24,7 +30,7 @@ export interface Grid {
  * resampled there and back lands on its own grid. This is the "align centres" convention (torch's
  * align_corners=False and SimpleITK's centred resampling); the corner voxel centres move by (target - spacing) / 2.
  */
-export function gridWithSpacing(volume: Grid, targetSpacing: Vec3): Grid {
+export function gridWithSpacing(volume: VoxelGrid, targetSpacing: Vec3): VoxelGrid {
   if (!targetSpacing.every((s) => Number.isFinite(s) && s > 0)) {
     throw new ConfigError(`target spacing ${targetSpacing.join('x')} must be positive`);
   }
@@ -60,11 +66,11 @@ export function resample(volume: Volume<VoxelArray>, targetSpacing: Vec3, opts: 
  */
 export function resampleToGrid<T extends VoxelArray>(
   volume: Volume<T>,
-  grid: Grid,
+  grid: VoxelGrid,
   opts: { interpolation: 'nearest'; fill?: number },
 ): Volume<T>;
-export function resampleToGrid(volume: Volume<VoxelArray>, grid: Grid, opts: ResampleOptions): Volume<Float32Array>;
-export function resampleToGrid(volume: Volume<VoxelArray>, grid: Grid, opts: ResampleOptions): Volume<VoxelArray> {
+export function resampleToGrid(volume: Volume<VoxelArray>, grid: VoxelGrid, opts: ResampleOptions): Volume<Float32Array>;
+export function resampleToGrid(volume: Volume<VoxelArray>, grid: VoxelGrid, opts: ResampleOptions): Volume<VoxelArray> {
   const M = multiply4(invertAffine(volume.affine), grid.affine);
   const n = voxelCount(grid.dims);
   const fill = opts.fill ?? 0;
