@@ -286,7 +286,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   egfr::Shape as, bs, os;
   if (!a.shape(2, as, "aShape") || !a.shape(4, bs, "bShape") || !a.shape(6, os, "outShape")) return nullptr;
   const double op = a.number(0, -1);
-  if (op < 0 || op > 6 || as.size() > os.size() || bs.size() > os.size()) {
+  if (op < 0 || op > 7 || as.size() > os.size() || bs.size() > os.size()) {
     a.fail("bad binary op or ranks");
     return nullptr;
   }
@@ -443,6 +443,28 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// batchNormGradStats(x, dy, channels, mean, s1, s2)
+napi_value BatchNormGradStats(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long channels = static_cast<long>(a.number(2, 0));
+  if (channels <= 0) {
+    a.fail("channels must be positive");
+    return nullptr;
+  }
+  size_t n = 0;
+  const float* x = a.floats(0, channels, "x");
+  if (x != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+  const long size = static_cast<long>(n);
+  if (!a.failed && size % channels != 0) a.fail("x size is not a multiple of the channels");
+  const float* dy = a.floats(1, size, "dy");
+  const float* mean = a.floats(3, channels, "mean");
+  float* s1 = a.floats(4, channels, "s1");
+  float* s2 = a.floats(5, channels, "s2");
+  if (a.failed) return nullptr;
+  egfr::batch_norm_grad_stats(x, dy, size / channels, channels, mean, s1, s2);
+  return undefined(env);
+}
+
 // concat(inputs: Float32Array[], widths: Int32Array, outer, out)
 napi_value Concat(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -510,6 +532,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGradStats", nullptr, BatchNormGradStats, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

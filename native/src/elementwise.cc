@@ -33,6 +33,8 @@ inline float apply(float x, float y) {
       return (x != x || y != y) ? NAN : (x > y ? x : y);
     case BinaryOp::kMin:
       return (x != x || y != y) ? NAN : (x < y ? x : y);
+    case BinaryOp::kReluGrad:
+      return y > 0.0f ? x : 0.0f;
     default: {
       const float d = x - y;
       return d * d;
@@ -105,9 +107,12 @@ void binary_nest(const float* a, const float* b, float* out, const Nest& nest) {
   const size_t depth = nest.dims.size();
   const long n = nest.dims[depth - 1];
   const long rows = product(Shape(nest.dims.begin(), nest.dims.end() - 1));
+  // Tasks are pieces of rows, so that a single long row (same-shape operands) is still shared by both threads.
+  const long pieces = std::max<long>(1, n / kGrain), piece = (n + pieces - 1) / pieces;
   const long grain = std::max<long>(1, kGrain / std::max<long>(n, 1));
-  parallel_for(rows, grain, [&](long begin, long end, int) {
-    for (long row = begin; row < end; ++row) {
+  parallel_for(rows * pieces, grain, [&](long begin, long end, int) {
+    for (long task = begin; task < end; ++task) {
+      const long row = task / pieces, j0 = (task % pieces) * piece, len = std::min(piece, n - j0);
       long rest = row, oa = 0, ob = 0;
       for (size_t d = depth - 1; d-- > 0;) {
         const long idx = rest % nest.dims[d];
@@ -115,7 +120,8 @@ void binary_nest(const float* a, const float* b, float* out, const Nest& nest) {
         oa += idx * nest.sa[d];
         ob += idx * nest.sb[d];
       }
-      inner<OP>(a + oa, nest.sa[depth - 1], b + ob, nest.sb[depth - 1], out + row * n, n);
+      const long sa = nest.sa[depth - 1], sb = nest.sb[depth - 1];
+      inner<OP>(a + oa + j0 * sa, sa, b + ob + j0 * sb, sb, out + row * n + j0, len);
     }
   });
 }
@@ -268,6 +274,8 @@ void binary(BinaryOp op, const float* a, const Shape& a_shape, const float* b, c
       return binary_nest<BinaryOp::kMax>(a, b, out, nest);
     case BinaryOp::kMin:
       return binary_nest<BinaryOp::kMin>(a, b, out, nest);
+    case BinaryOp::kReluGrad:
+      return binary_nest<BinaryOp::kReluGrad>(a, b, out, nest);
     default:
       return binary_nest<BinaryOp::kSquaredDifference>(a, b, out, nest);
   }
@@ -414,6 +422,44 @@ void batch_norm(const float* x, long rows, long channels, const float* mean, lon
       for (long c = 0; c < channels; ++c) out[c] = in[c] * a[c] + b[c];
     }
   });
+}
+
+void batch_norm_grad_stats(const float* x, const float* dy, long rows, long channels, const float* mean, float* s1,
+                           float* s2) {
+  const int threads = ThreadPool::instance().size();
+  std::vector<std::vector<double>> partial(threads);
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(channels, 1)), [&](long begin, long end, int t) {
+    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(2 * channels), 0.0);
+    // Float partial sums over a block of rows vectorise; the block totals go into double accumulators.
+    std::vector<float> a(static_cast<size_t>(channels)), b(static_cast<size_t>(channels));
+    for (long r0 = begin; r0 < end; r0 += 256) {
+      std::fill(a.begin(), a.end(), 0.0f);
+      std::fill(b.begin(), b.end(), 0.0f);
+      const long r1 = std::min(end, r0 + 256);
+      for (long r = r0; r < r1; ++r) {
+        const float* xr = x + r * channels;
+        const float* dr = dy + r * channels;
+        for (long c = 0; c < channels; ++c) {
+          a[c] += dr[c];
+          b[c] += dr[c] * (xr[c] - mean[c]);
+        }
+      }
+      for (long c = 0; c < channels; ++c) {
+        partial[t][c] += a[c];
+        partial[t][channels + c] += b[c];
+      }
+    }
+  });
+  for (long c = 0; c < channels; ++c) {
+    double u = 0.0, v = 0.0;
+    for (auto& p : partial)
+      if (!p.empty()) {
+        u += p[c];
+        v += p[channels + c];
+      }
+    s1[c] = static_cast<float>(u);
+    s2[c] = static_cast<float>(v);
+  }
 }
 
 void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out) {

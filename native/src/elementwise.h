@@ -4,7 +4,8 @@
 
 namespace egfr {
 
-enum class BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kSquaredDifference = 6 };
+// kReluGrad: a where b > 0, else 0 (a = output gradient, b = the ReLU's input).
+enum class BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kSquaredDifference = 6, kReluGrad = 7 };
 enum class UnaryOp {
   kRelu = 0, kStep = 1, kSquare = 2, kSqrt = 3, kExp = 4, kLog = 5, kNeg = 6, kAbs = 7, kRsqrt = 8,
   kReciprocal = 9, kSigmoid = 10, kTanh = 11, kLeakyRelu = 12, kElu = 13, kRelu6 = 14
@@ -31,6 +32,9 @@ void transpose(const float* x, const Shape& shape, const std::vector<int>& perm,
 // mean, variance, offset, scale has `channels` values or a single one (null offset = 0, null scale = 1).
 void batch_norm(const float* x, long rows, long channels, const float* mean, long mean_n, const float* variance,
                 long var_n, const float* offset, long offset_n, const float* scale, long scale_n, float eps, float* y);
+// Per-channel sums for the batch-norm gradient, in one pass: s1 = sum(dy), s2 = sum(dy * (x - mean)).
+void batch_norm_grad_stats(const float* x, const float* dy, long rows, long channels, const float* mean, float* s1,
+                           float* s2);
 // Concatenation: input i is [outer, widths[i]] (row-major); out is [outer, sum(widths)].
 void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out);
 

@@ -40,12 +40,16 @@ export interface NativeAddon {
   /** Over the last axis (`channels` values); each statistic has 1 or `channels` values. */
   batchNorm(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array, offset: Float32Array | null,
     scale: Float32Array | null, eps: number, y: Float32Array): void;
+  /** Per-channel s1 = sum(dy), s2 = sum(dy * (x - mean)) over all rows of channels-last x. */
+  batchNormGradStats(x: Float32Array, dy: Float32Array, channels: number, mean: Float32Array, s1: Float32Array, s2: Float32Array): void;
   /** Input i is [outer, widths[i]]; out is [outer, sum(widths)]. */
   concat(inputs: Float32Array[], widths: Int32Array, outer: number, out: Float32Array): void;
 }
 
 /** Operation codes of the addon's element-wise kernels (native/src/elementwise.h). */
 export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+/** binary(RELU_GRAD_OP, dy, x): dy where x > 0, else 0. */
+export const RELU_GRAD_OP = 7;
 export const UNARY_OPS = {
   Relu: 0, Step: 1, Square: 2, Sqrt: 3, Exp: 4, Log: 5, Neg: 6, Abs: 7, Rsqrt: 8, Reciprocal: 9, Sigmoid: 10,
   Tanh: 11, LeakyRelu: 12, Elu: 13, Relu6: 14,

@@ -63,4 +63,21 @@ describe('engine/native: element-wise, reductions and data movement against cpu'
         tf.batchNorm(x, tf.scalar(0.2), tf.scalar(2), undefined, tf.scalar(0.7), 1e-5), tf.batchNorm(tf.tensor2d(v, [24, 5]), mean, variance, offset)];
     }, 1e-6);
   });
+
+  // The native backend replaces these gradients (lib/engine/native/gradients.ts); cpu runs tfjs's own.
+  it('gradients of batch norm with batch statistics, relu and mean match the cpu backend', async () => {
+    const v = seeded(3 * 4 * 5 * 6, 53);
+    await assertSameAsCpu(() => {
+      const x = tf.tensor4d(v, [3, 4, 5, 6]);
+      const gamma = tf.tensor1d(seeded(6, 54).map((s) => s + 1.2)), beta = tf.tensor1d(seeded(6, 55));
+      const r = tf.tensor4d(seeded(v.length, 56), [3, 4, 5, 6]);
+      const loss = (xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.relu(tf.batchNorm(xx as tf.Tensor4D, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3)), r));
+      };
+      const means = (xx: tf.Tensor): tf.Scalar => tf.add(tf.sum(tf.mul(tf.mean(xx, [1, 2], true), 3)), tf.sum(tf.mean(xx, 3)));
+      // (tfjs cannot take gradients of a batch norm without scale on any backend: not tested.)
+      return [...tf.grads(loss)([x, gamma, beta]), tf.grad(means)(x)];
+    }, 1e-5);
+  });
 });
