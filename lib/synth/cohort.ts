@@ -120,15 +120,16 @@ export function caseIdOf(config: CohortConfig, index: number): string {
 
 /** The recorded labels of every case: exact class counts from the prior, shuffled by the cohort seed. */
 export function cohortLabels(config: CohortConfig): EgfrLabel[] {
-  return assignLabels(new Rng(config.seed).fork('labels'), config.cases, egfrConfigOf(config));
+  return assignLabels(new Rng(config.seed).fork(`${config.centre}-labels`), config.cases, egfrConfigOf(config));
 }
 
 /** Scale factors tried in turn when a drawn brain would touch the grid's border. */
 const FIT_SHRINK = [1, 0.96, 0.92, 0.88];
 
-/** Generates case `index` of the cohort. Its random stream depends only on the cohort seed and the index. */
+/** Generates case `index` of the cohort. Its random stream depends only on the cohort seed, the centre and the index. */
 export function generateCase(anatomy: Anatomy, config: CohortConfig, index: number, generatingLabel: EgfrLabel): SynthCase {
-  const rng = new Rng(config.seed).fork(`case-${index}`);
+  // The centre is part of the stream: an external cohort drawn with the same seed holds other patients.
+  const rng = new Rng(config.seed).fork(`${config.centre}-case-${index}`);
   const caseId = caseIdOf(config, index);
   const { dims, spacing, affine } = anatomy;
   const n = dims[0] * dims[1] * dims[2];

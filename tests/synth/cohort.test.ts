@@ -97,6 +97,9 @@ describe('synth cohort (Colin27 anatomy)', () => {
 
   it('makes the external centre differ: other intensity scale, and thick slices smooth the image along z', () => {
     const [a, , e] = cases;
+    // Same seed, other centre: other patients, so an external test set never repeats a training patient.
+    assert.notEqual(e.meta.latent, a.meta.latent);
+    assert.notDeepEqual(e.meta.deformation, a.meta.deformation);
     assert.ok(e.meta.scanner.intensityScale < a.meta.scanner.intensityScale);
     assert.ok(e.meta.scanner.sliceThicknessMm >= 3 && a.meta.scanner.sliceThicknessMm <= 1.5);
     const ratio = (c: SynthCase) => roughness(c, 2) / roughness(c, 0);
