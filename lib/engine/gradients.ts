@@ -6,14 +6,15 @@
  * until the union package is loaded. Its registries are global, so loading it once serves every import of tfjs-core.
  *
  * Then a few stock gradients are replaced:
- * - Maximum, Minimum and SquaredDifference: the stock ones do not reduce a broadcast input's gradient back to its
- *   shape, so `tf.maximum(x, floor)` with a smaller `floor` throws in backprop;
+ * - Maximum, Minimum, SquaredDifference and BatchMatMul: the stock ones do not reduce a broadcast input's gradient
+ *   back to its shape, so `tf.maximum(x, floor)` with a smaller `floor`, or a matMul whose batch dimensions
+ *   broadcast, throws in backprop;
  * - FusedBatchNorm (`tf.batchNorm`): the stock one tiles the [C] factor up to the full [N, H, W, C] shape (the Tile
  *   that dominated wasm profiles) and assumes rank-4 input; broadcasting does the same without the copy.
  */
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, type FusedBatchNormAttrs, type GradConfig } from '@tensorflow/tfjs-core';
+import { backend_util, type BatchMatMulAttrs, type FusedBatchNormAttrs, type GradConfig } from '@tensorflow/tfjs-core';
 
 /** Sums a broadcast gradient back to the shape of the input it flows to. */
 function reduceTo(g: tf.Tensor, shape: number[]): tf.Tensor {
@@ -61,6 +62,24 @@ const squaredDifferenceGrad: GradConfig = {
   },
 };
 
+const batchMatMulGrad: GradConfig = {
+  kernelName: 'BatchMatMul',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b] = saved;
+    const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
+    const g = dy as tf.Tensor;
+    const [da, db] = !transposeA
+      ? !transposeB
+        ? [() => tf.matMul(g, b, false, true), () => tf.matMul(a, g, true, false)]
+        : [() => tf.matMul(g, b, false, false), () => tf.matMul(g, a, true, false)]
+      : !transposeB
+        ? [() => tf.matMul(b, g, false, true), () => tf.matMul(a, g, false, false)]
+        : [() => tf.matMul(b, g, true, true), () => tf.matMul(g, a, true, true)];
+    return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
+  },
+};
+
 const fusedBatchNormGrad: GradConfig = {
   kernelName: 'FusedBatchNorm',
   inputsToSave: ['x', 'mean', 'variance', 'scale', 'offset'],
@@ -89,7 +108,7 @@ let registered = false;
 /** Replaces the stock gradients listed above (idempotent). */
 export function registerGradientFixes(): void {
   if (registered) return;
-  for (const config of [maximumGrad, minimumGrad, squaredDifferenceGrad, fusedBatchNormGrad]) {
+  for (const config of [maximumGrad, minimumGrad, squaredDifferenceGrad, batchMatMulGrad, fusedBatchNormGrad]) {
     const stock = tf.getGradient(config.kernelName);
     if (stock) stockGradients.set(config.kernelName, stock);
     tf.registerGradient(config);

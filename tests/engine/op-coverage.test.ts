@@ -50,6 +50,16 @@ const ops: Record<string, [number[], number[], Op]> = {
   'matMul': [[3, 4], [4, 5], (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D)],
   'matMul transposeA/B': [[4, 3], [5, 4], (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D, true, true)],
   'batchMatMul transposeB': [[2, 3, 4], [2, 5, 4], (x, w) => tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D, false, true)],
+  // Small inner dimension, wide output: the wasm kernel splits the batch into 2D products.
+  'batchMatMul per entry': [[3, 8, 2], [3, 2, 9], (x, w) => tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D)],
+  'batchMatMul per entry, transposeA/B': [[3, 2, 8], [3, 9, 2], (x, w) => tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D, true, true)],
+  'batchMatMul broadcast batch of 1': [[2, 3, 4, 2], [1, 2, 9], (x, w) => tf.matMul(x, w)],
+  'batchMatMul broadcast both': [[2, 1, 4, 2], [1, 3, 2, 9], (x, w) => tf.matMul(x, w, false, false)],
+  'attention (softmax(Q K^T) V)': [
+    [2, 6, 4],
+    [2, 6, 4],
+    (q, k) => tf.matMul(tf.softmax(tf.div(tf.matMul(q, k, false, true), 2)), tf.add(k, q)),
+  ],
   'softmax': [[3, 5], [5], (x, w) => tf.softmax(tf.mul(x, w))],
   'logSoftmax': [[3, 5], [5], (x, w) => tf.logSoftmax(tf.mul(x, w))],
   'gelu (erf)': [[3, 5], [5], (x, w) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(tf.mul(x, w), Math.SQRT1_2))))],
@@ -154,7 +164,7 @@ describe('engine: ops the models train with, wasm against cpu', () => {
     assert.deepEqual(failures, []);
   });
 
-  it('broadcast Maximum/Minimum/SquaredDifference and batchNorm gradients equal their tiled/hand-written forms', async () => {
+  it('broadcast Maximum/Minimum/SquaredDifference/BatchMatMul and batchNorm gradients equal their tiled/hand-written forms', async () => {
     await initEngine({ backend: 'wasm' });
     const check = (name: string, op: Op, ref: Op, xs: number[], ws: number[]) => {
       const a = gradsOn(name, xs, ws, op);
@@ -170,6 +180,13 @@ describe('engine: ops the models train with, wasm against cpu', () => {
     check('maximum', (x, w) => tf.maximum(x, w), (x, w) => tf.maximum(x, tiled(w)), [3, 5], [5]);
     check('minimum', (x, w) => tf.minimum(w, x), (x, w) => tf.minimum(tiled(w), x), [3, 5], [5]);
     check('sqdiff', (x, w) => tf.squaredDifference(w, x), (x, w) => tf.square(tf.sub(tiled(w), x)), [3, 5], [5]);
+    check(
+      'batchMatMul',
+      (x, w) => tf.matMul(x, w, false, true),
+      (x, w) => tf.matMul(x, tf.tile(tf.reshape(w, [1, 1, 9, 2]), [2, 3, 1, 1]), false, true),
+      [2, 3, 4, 2],
+      [1, 9, 2],
+    );
     const bnRef: Op = (x, w) => {
       const m = tf.moments(x, [0, 1, 2]);
       return tf.add(tf.mul(tf.mul(tf.sub(x, m.mean), tf.rsqrt(tf.add(m.variance, 1e-3))), tf.add(w, 1)), w);

@@ -5,6 +5,7 @@ import { depthwiseConv2dBackpropFilter } from '../shared/depthwise-conv2d-backpr
 import { depthwiseConv2dBackpropInput } from '../shared/depthwise-conv2d-backprop-input';
 import { unsortedSegmentSum } from '../shared/unsorted-segment-sum';
 import { conv3dBackpropFilterRefusal, conv3dBackpropInputRefusal } from './conv3d-refusal';
+import { batchMatMulWasm } from './batch-mat-mul';
 import { identityWasm } from './identity';
 import { maxPoolGradWasm } from './max-pool-grad';
 
@@ -20,6 +21,7 @@ export function wasmKernels(): KernelSpec[] {
     depthwiseConv2dBackpropInput,
     maxPoolGradWasm,
     identityWasm,
+    batchMatMulWasm,
     unsortedSegmentSum,
     conv3dBackpropInputRefusal,
     conv3dBackpropFilterRefusal,
