@@ -16,7 +16,11 @@ export type BenchRow = (ctx: BenchContext) => Promise<number | Record<string, nu
 
 const unetRow: BenchRow = async (ctx) => {
   const t = timeReferenceUnet({ log: ctx.log });
-  return { unet_b4_128_train_ms: t.train_ms, unet_b4_128_forward_ms: t.forward_ms };
+  return {
+    unet_b4_128_train_ms: t.train_ms,
+    unet_b4_128_forward_ms: t.forward_ms,
+    unet_b4_128_train_cpu_ms: t.train_cpu_ms,
+  };
 };
 
 export const benchRows: [string, BenchRow][] = [

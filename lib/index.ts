@@ -13,3 +13,5 @@ export * from './losses/index';
 export * from './weighting/index';
 export * from './train/step';
 export * from './synth/index';
+export * from './experiments/index';
+export * from './report/index';
