@@ -90,6 +90,11 @@ describe('notebooks: executed headless in fast mode', function () {
     assert.ok(notebooks.includes('00-getting-started.ipynb'), `found: ${notebooks.join(', ')}`);
   });
 
+  it('committed notebooks embed no plotly.js (interactive output is 4.8 MB a figure: commit PNGs)', () => {
+    const heavy = notebooks.filter((n) => readFileSync(join(notebookDir, n), 'utf8').includes('plotly.js v'));
+    assert.deepEqual(heavy, []);
+  });
+
   for (const name of notebooks) {
     it(`runs ${name} top to bottom`, async () => {
       const r = await runNotebooks([join(notebookDir, name)], outputDir);
