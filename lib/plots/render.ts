@@ -1,6 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { BackendError, ConfigError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { PlotlyFigure } from './plotly';
@@ -41,6 +40,24 @@ const chromiumArgs = [
 
 const chromiumCandidates = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
+/**
+ * The few playwright-core calls made here, typed locally. Its own typings are about 2 MB, which tslab's type checker
+ * would otherwise parse whenever a notebook imports the library; the module name is therefore a variable, which
+ * TypeScript does not follow.
+ */
+interface Page {
+  addScriptTag(options: { path: string }): Promise<unknown>;
+  evaluate<R>(expression: string): Promise<R>;
+}
+interface Browser {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+interface PlaywrightCore {
+  chromium: { launch(options: { executablePath: string; args: string[] }): Promise<Browser> };
+}
+const playwrightCore = 'playwright-core';
+
 /** The Chromium binary to use, or undefined when none is installed. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const fromEnv = env.EGFR_GTV_CHROMIUM;
@@ -75,7 +92,7 @@ export class FigureRenderer {
         executablePath ?? chromiumCandidates[0],
       );
     }
-    const { chromium } = await import('playwright-core');
+    const { chromium } = (await import(playwrightCore)) as PlaywrightCore;
     const browser = await chromium.launch({ executablePath, args: chromiumArgs });
     try {
       const page = await browser.newPage();
