@@ -32,12 +32,14 @@ if [ "${#missing_apt[@]}" -gt 0 ]; then
   echo "kernel-setup: installing Debian packages: ${missing_apt[*]}"
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  apt_install=("${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq -y
-    --no-install-recommends install "${missing_apt[@]}")
-  # Package lists that are absent or stale make the install fail; refresh them only then.
-  if ! "${apt_install[@]}" >/dev/null; then
-    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq update
-    "${apt_install[@]}" >/dev/null
+  apt_get=("${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq)
+  # A fresh image has no package lists; stale ones make the install fail. Refresh only in those two cases.
+  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    "${apt_get[@]}" update
+  fi
+  if ! "${apt_get[@]}" -y --no-install-recommends install "${missing_apt[@]}" >/dev/null; then
+    "${apt_get[@]}" update
+    "${apt_get[@]}" -y --no-install-recommends install "${missing_apt[@]}" >/dev/null
   fi
   changed=1
 fi
