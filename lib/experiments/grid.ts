@@ -11,7 +11,7 @@
  *     "seeds": [1, 2, 3],
  *     "model": { "input": {"height": 64, "width": 64}, "encoder": {"baseChannels": 8} },   shared by every model
  *     "train": { "steps": 200, "batchSize": 8, ... },                                       shared training config
- *     "data": { "valFraction": 0.15, "testFraction": 0.2, "splitSeed": 1, "preprocess": {"clip": [0.5, 99.5]} },
+ *     "data": { "valFraction": 0.2, "splitSeed": 1, "preprocess": {"clip": [0.5, 99.5]} },
  *     "fast": { "seeds": [1], "train": {"steps": 4}, ... }   optional: merged over the grid in fast mode
  *   }
  * A model entry is a baseline name (lib/model/baselines.ts) or {name, baseline, config}: the baseline's config with
@@ -42,10 +42,12 @@ export interface GridWeighting {
 }
 
 export interface GridData {
-  /** Share of the development cohort's patients held out for validation during training. */
+  /**
+   * Share of the development cohort's patients held out for validation during training. Test sets are separate
+   * cohorts (see cohorts.ts), never carved out of the development cohort.
+   */
   valFraction: number;
-  /** Share of the development cohort's patients held out as the internal test set. */
-  testFraction: number;
+  /** Seed of the training/validation split: the same for every cell, so all models see the same patients. */
   splitSeed: number;
   /** Preprocessing; its `size` always follows the model input (height = width). */
   preprocess: Partial<Omit<PreprocessConfig, 'size'>>;
@@ -78,7 +80,7 @@ export interface GridInput {
 /** The weighting a single-task cell records: there is one loss, so its weight is fixed at 1. */
 export const NO_WEIGHTING = 'none';
 
-export const gridDataDefaults: GridData = { valFraction: 0.15, testFraction: 0.2, splitSeed: 1, preprocess: {} };
+export const gridDataDefaults: GridData = { valFraction: 0.2, splitSeed: 1, preprocess: {} };
 
 /** One run of the grid. */
 export interface GridCell {
@@ -191,10 +193,8 @@ export function resolveGrid(input: GridInput, options: { fast?: boolean; file?: 
   for (const s of g.seeds) if (!Number.isInteger(s) || s < 0) fail(`seed ${String(s)} is not a non-negative integer`, file);
   unique('seed', g.seeds.map(String), file);
   const data: GridData = { ...gridDataDefaults, ...g.data, preprocess: { ...g.data?.preprocess } };
-  const { valFraction, testFraction } = data;
-  if (!(valFraction > 0 && testFraction > 0 && valFraction + testFraction < 1)) {
-    fail(`data: valFraction ${valFraction} and testFraction ${testFraction} must be > 0 and leave patients to train on`, file);
-  }
+  if (!(data.valFraction >= 0 && data.valFraction < 1)) fail(`data: valFraction must be in [0, 1), got ${data.valFraction}`, file);
+  if (!Number.isInteger(data.splitSeed) || data.splitSeed < 0) fail(`data: splitSeed must be a non-negative integer, got ${data.splitSeed}`, file);
   if ('size' in data.preprocess) fail('data.preprocess.size follows the model input; set model.input.height and width instead', file);
   const grid: Grid = {
     name,

@@ -63,7 +63,7 @@ describe('experiments: grid', () => {
       [{ model: { input: { height: 32, width: 64 } } }, /must be square/],
       [{ models: [{ name: 'x', baseline: 'unet', config: { encoder: { csa: [true, true, true, true] } } }] }, /model 'x'.*no CSA/],
       [{ name: 'a b' }, /name 'a b'/],
-      [{ data: { valFraction: 0.5, testFraction: 0.5, splitSeed: 1, preprocess: {} } }, /leave patients to train on/],
+      [{ data: { valFraction: 1, splitSeed: 1, preprocess: {} } }, /valFraction must be in \[0, 1\)/],
     ];
     for (const [patch, message] of bad) {
       assert.throws(() => resolveGrid({ ...base, ...patch } as GridInput, { fast: false }), (e: Error) => e instanceof ConfigError && message.test(e.message), String(message));
