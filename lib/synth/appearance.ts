@@ -43,7 +43,7 @@ export const CONTRASTS: Record<Sequence, SequenceContrast> = {
   flair: {
     csf: [0.1, 0.2],
     gm: [1.15, 1.3],
-    oedema: [1.6, 1.95],
+    oedema: [1.45, 1.75],
     enhancing: [1.25, 1.5],
     necrotic: [1.0, 1.7],
     normalEnhancement: [0, 0],

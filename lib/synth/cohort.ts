@@ -5,7 +5,7 @@ import { Rng } from '../util/rng';
 import { tissueFractions, type Anatomy } from './anatomy';
 import { drawContrast, renderSequence, type DrawnContrast, type Sequence } from './appearance';
 import { CENTRE_NAMES, drawScanner, type CentreName, type ScannerParams } from './centres';
-import { defaultDeformationConfig, sampleDeformation, warpVolumes, type DeformationConfig, type DeformationParams } from './deformation';
+import { addMassEffect, defaultDeformationConfig, sampleDeformation, warpVolumes, type DeformationConfig, type DeformationParams } from './deformation';
 import {
   DIFFICULTIES,
   EGFR_CLASSES,
@@ -17,7 +17,7 @@ import {
   type LesionPhenotype,
 } from './egfr-phenotype';
 import { smoothRandomField } from './fields';
-import { LESION_LABEL, defaultLesionPlacementConfig, placeLesions, type LesionPlacementConfig, type Region } from './lesions';
+import { LESION_LABEL, defaultLesionPlacementConfig, paintLesions, placeLesions, type LesionPlacementConfig, type Region } from './lesions';
 import { defaultVesselConfig, paintVessels, type VesselConfig } from './vessels';
 
 /** Everything that defines a synthetic cohort; with the same anatomy, the same config gives the same cases. */
@@ -97,7 +97,7 @@ export interface CaseMeta {
   /** Lesions drawn but not placed (no room in this brain); they are not in the images. */
   droppedLesions: LesionPhenotype[];
   gtvMl: number;
-  deformation: DeformationParams & { shrink: number };
+  deformation: DeformationParams & { shrink: number; massEffectLesions: number; massEffectFraction: number };
   scanner: ScannerParams;
   contrast: Partial<Record<Sequence, Omit<DrawnContrast, 'lesions'>>>;
 }
@@ -151,13 +151,18 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
     );
     if (!touchesBorder(warped[1], dims)) break;
   }
-  const [t1, brain, enhancement, depth, supra, infra] = warped;
-  const tissue = tissueFractions(t1, anatomy.levels);
-  for (let v = 0; v < n; v++) {
-    if (brain[v] < 0.5) tissue.csf[v] = tissue.gm[v] = tissue.wm[v] = 0;
-  }
-
+  let [t1, brain, enhancement] = warped;
+  const [, , , depth, supra, infra] = warped;
+  let tissue = brainTissue(t1, brain, anatomy);
   const placed = placeLesions(rng.fork('lesions'), phenotype.lesions, { dims, spacing, brain, depth, supratentorialPrior: supra, infratentorialPrior: infra, wm: tissue.wm, gm: tissue.gm }, config.placement);
+  // Lesions of 1 cm or more push the surrounding tissue: fold that into the deformation and sample the anatomy again.
+  const pushing = placed.lesions.filter((l) => l.radiusMm >= MASS_EFFECT_MIN_RADIUS_MM);
+  if (pushing.length > 0) {
+    addMassEffect(deformation!, dims, spacing, pushing, MASS_EFFECT_FRACTION);
+    [t1, brain, enhancement] = warpVolumes(deformation!, dims, [anatomy.t1, anatomy.brain, anatomy.enhancement], [], anatomy.support);
+    tissue = brainTissue(t1, brain, anatomy);
+  }
+  const maps = paintLesions(placed.lesions, { dims, spacing, brain, wm: tissue.wm, gm: tissue.gm });
   const vessels = paintVessels(rng.fork('vessels'), dims, spacing, brain, tissue.csf, config.vessels);
   const scanner = drawScanner(rng.fork('scanner'), config.centre);
   const inputs = {
@@ -170,7 +175,7 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
     vessels,
     csf: tissue.csf,
     lesions: placed.lesions,
-    maps: placed.maps,
+    maps,
     biasField: smoothRandomField(rng.fork('bias'), dims, spacing, BIAS_STEP_MM),
     texture: smoothRandomField(rng.fork('texture'), dims, spacing, TEXTURE_STEP_MM),
   };
@@ -183,7 +188,7 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
     images[seq] = renderSequence(rng.fork(`noise-${seq}`), inputs, seq, c, scanner);
   }
 
-  const labels = placed.maps.labels;
+  const labels = maps.labels;
   const gtv = new Uint8Array(n);
   const brainMask = new Uint8Array(n);
   for (let v = 0; v < n; v++) {
@@ -224,7 +229,7 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
     lesions,
     droppedLesions: placed.dropped,
     gtvMl: round3(gtvVoxels * voxelMl),
-    deformation: { ...deformation!.params, shrink },
+    deformation: { ...deformation!.params, shrink, massEffectLesions: pushing.length, massEffectFraction: MASS_EFFECT_FRACTION },
     scanner,
     contrast: Object.fromEntries(sequences.map((s) => [s, withoutLesions(contrasts[s]!)])),
   };
@@ -238,6 +243,20 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
     brain: brainMask,
   };
 }
+
+/** Tissue fractions of the warped anatomy, 0 outside the brain. */
+function brainTissue(t1: Float32Array, brain: Float32Array, anatomy: Anatomy): ReturnType<typeof tissueFractions> {
+  const tissue = tissueFractions(t1, anatomy.levels);
+  for (let v = 0; v < t1.length; v++) {
+    if (brain[v] < 0.5) tissue.csf[v] = tissue.gm[v] = tissue.wm[v] = 0;
+  }
+  return tissue;
+}
+
+/** Lesions from this radius on displace tissue; smaller ones are treated as replacing it. */
+const MASS_EFFECT_MIN_RADIUS_MM = 5;
+/** Share of a lesion's volume that pushes tissue aside rather than replacing it. */
+const MASS_EFFECT_FRACTION = 0.6;
 
 /** Correlation length of the bias field (coil sensitivity varies over several centimetres). */
 const BIAS_STEP_MM = 70;

@@ -175,3 +175,58 @@ export function warpVolumes(
   return [...out, ...outNearest];
 }
 
+
+/** A lesion as a source of mass effect: where it is (case voxels) and its radius (mm). */
+export interface MassEffectSource {
+  centreVoxel: Vec3;
+  radiusMm: number;
+}
+
+/**
+ * Adds each lesion's mass effect to the deformation: the tissue around a lesion is pushed outwards as if the
+ * lesion had grown from nothing and displaced `fraction` of its own volume (the rest replaced tissue). Volume is
+ * conserved: a point at distance r came from distance cbrt(r³ - a³), a³ = fraction · R³. The push fades to 0
+ * between 2R and 4R (a cosine taper), where the skull and the rest of the brain absorb it.
+ */
+export function addMassEffect(deformation: Deformation, dims: Vec3, spacing: Vec3, lesions: MassEffectSource[], fraction: number): void {
+  const [nx, ny, nz] = dims;
+  const src = deformation.source;
+  for (const lesion of lesions) {
+    const R = lesion.radiusMm;
+    const a3 = fraction * R * R * R;
+    const reach = 4 * R;
+    const c = lesion.centreVoxel;
+    const old = src.slice();
+    const lo = [0, 1, 2].map((ax) => Math.max(0, Math.floor(c[ax] - reach / spacing[ax])));
+    const hi = [0, 1, 2].map((ax) => Math.min(dims[ax] - 1, Math.ceil(c[ax] + reach / spacing[ax])));
+    for (let k = lo[2]; k <= hi[2]; k++) {
+      for (let j = lo[1]; j <= hi[1]; j++) {
+        for (let i = lo[0]; i <= hi[0]; i++) {
+          const dx = (i - c[0]) * spacing[0];
+          const dy = (j - c[1]) * spacing[1];
+          const dz = (k - c[2]) * spacing[2];
+          const r = Math.hypot(dx, dy, dz);
+          if (r >= reach || r === 0) continue;
+          const taper = r <= 2 * R ? 1 : 0.5 * (1 + Math.cos((Math.PI * (r - 2 * R)) / (2 * R)));
+          const scale = 1 - (taper * (r - Math.cbrt(Math.max(0, r * r * r - a3)))) / r;
+          const x = Math.min(nx - 1, Math.max(0, c[0] + (dx * scale) / spacing[0]));
+          const y = Math.min(ny - 1, Math.max(0, c[1] + (dy * scale) / spacing[1]));
+          const z = Math.min(nz - 1, Math.max(0, c[2] + (dz * scale) / spacing[2]));
+          const i0 = Math.min(Math.floor(x), nx - 2);
+          const j0 = Math.min(Math.floor(y), ny - 2);
+          const k0 = Math.min(Math.floor(z), nz - 2);
+          const fx = x - i0;
+          const fy = y - j0;
+          const fz = z - k0;
+          const v = i + nx * (j + ny * k);
+          for (let q = 0; q < 3; q++) {
+            const at = (ii: number, jj: number, kk: number) => old[3 * (ii + nx * (jj + ny * kk)) + q];
+            src[3 * v + q] =
+              (1 - fz) * ((1 - fy) * ((1 - fx) * at(i0, j0, k0) + fx * at(i0 + 1, j0, k0)) + fy * ((1 - fx) * at(i0, j0 + 1, k0) + fx * at(i0 + 1, j0 + 1, k0))) +
+              fz * ((1 - fy) * ((1 - fx) * at(i0, j0, k0 + 1) + fx * at(i0 + 1, j0, k0 + 1)) + fy * ((1 - fx) * at(i0, j0 + 1, k0 + 1) + fx * at(i0 + 1, j0 + 1, k0 + 1)));
+          }
+        }
+      }
+    }
+  }
+}

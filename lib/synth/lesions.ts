@@ -75,21 +75,13 @@ export const defaultLesionPlacementConfig: LesionPlacementConfig = {
   maxTries: 200,
 };
 
-/** Places the lesions largest first (the hardest to fit), paints them, and reports the ones that found no room. */
+/** Places the lesions largest first (the hardest to fit) and reports the ones that found no room. */
 export function placeLesions(
   rng: Rng,
   phenotypes: LesionPhenotype[],
   maps: PlacementMaps,
   config: LesionPlacementConfig = defaultLesionPlacementConfig,
-): { lesions: PlacedLesion[]; maps: LesionMaps; dropped: LesionPhenotype[] } {
-  const n = maps.dims[0] * maps.dims[1] * maps.dims[2];
-  const out: LesionMaps = {
-    labels: new Uint8Array(n),
-    enhancing: new Float32Array(n),
-    necrotic: new Float32Array(n),
-    oedema: new Float32Array(n),
-    owner: new Uint8Array(n),
-  };
+): { lesions: PlacedLesion[]; dropped: LesionPhenotype[] } {
   const order = phenotypes.map((p, i) => ({ p, i })).sort((a, b) => b.p.diameterMm - a.p.diameterMm || a.i - b.i);
   const lesions: PlacedLesion[] = [];
   const dropped: LesionPhenotype[] = [];
@@ -113,9 +105,25 @@ export function placeLesions(
       continue;
     }
     lesions.push(placed);
-    paintLesion(placed, lesions.length, maps, out);
   }
-  return { lesions, maps: out, dropped };
+  return { lesions, dropped };
+}
+
+/**
+ * Paints placed lesions on the case's (final) tissue maps. The brain test of placement holds here too when the maps
+ * changed only by the lesions' own mass effect, which moves tissue away from each lesion and so keeps it in the brain.
+ */
+export function paintLesions(lesions: PlacedLesion[], maps: Pick<PlacementMaps, 'dims' | 'spacing' | 'brain' | 'wm' | 'gm'>): LesionMaps {
+  const n = maps.dims[0] * maps.dims[1] * maps.dims[2];
+  const out: LesionMaps = {
+    labels: new Uint8Array(n),
+    enhancing: new Float32Array(n),
+    necrotic: new Float32Array(n),
+    oedema: new Float32Array(n),
+    owner: new Uint8Array(n),
+  };
+  lesions.forEach((l, i) => paintLesion(l, i + 1, maps, out));
+  return out;
 }
 
 function drawShape(rng: Rng, p: LesionPhenotype): Pick<PlacedLesion, 'radiusMm' | 'surface' | 'core' | 'coreOffsetMm' | 'oedema'> {
@@ -179,7 +187,7 @@ function insideBrain(lesion: PlacedLesion, maps: PlacementMaps): boolean {
   });
 }
 
-function paintLesion(lesion: PlacedLesion, id: number, maps: PlacementMaps, out: LesionMaps): void {
+function paintLesion(lesion: PlacedLesion, id: number, maps: Pick<PlacementMaps, 'dims' | 'spacing' | 'brain' | 'wm' | 'gm'>, out: LesionMaps): void {
   const p = lesion.phenotype;
   const h = Math.cbrt(maps.spacing[0] * maps.spacing[1] * maps.spacing[2]);
   const ring = p.enhancement === 'ring';
