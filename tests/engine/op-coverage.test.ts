@@ -73,6 +73,16 @@ const ops: Record<string, [number[], number[], Op]> = {
     },
   ],
   'concat (skip)': [[2, 4, 4, 3], [2, 4, 4, 2], (x, w) => tf.concat([x, w], 3)],
+  'concat axis 1, three parts, long rows': [[2, 300, 3], [2, 100, 3], (x, w) => tf.concat([w, x, w], 1)],
+  'split uneven sizes, last and middle axis': [
+    [2, 6, 5],
+    [5],
+    (x, w) => {
+      const [a, b] = tf.split(tf.mul(x, w), [2, 3], 2);
+      const [c, d, e] = tf.split(x, [1, 3, 2], 1);
+      return tf.add(tf.concat([b, a], 2), tf.concat([d, e, c], 1));
+    },
+  ],
   'resizeBilinear x2': [[2, 4, 4, 3], [3], (x, w) => tf.mul(tf.image.resizeBilinear(t4(x), [8, 8]), w)],
   'resizeBilinear x2 alignCorners': [[2, 4, 4, 3], [3], (x, w) => tf.mul(tf.image.resizeBilinear(t4(x), [8, 8], true), w)],
   'resizeNearestNeighbor x2': [[2, 4, 4, 3], [3], (x, w) => tf.mul(tf.image.resizeNearestNeighbor(t4(x), [8, 8]), w)],
@@ -162,6 +172,27 @@ describe('engine: ops the models train with, wasm against cpu', () => {
       }
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('concatenates and splits int32 and bool tensors like the cpu backend', async () => {
+    const results: string[] = [];
+    for (const b of ['cpu', 'wasm'] as BackendName[]) {
+      await initEngine({ backend: b });
+      results.push(
+        tf.tidy(() => {
+          const i = tf.reshape(tf.range(0, 24, 1, 'int32'), [2, 3, 4]);
+          const m = tf.greater(i, 10);
+          const parts = tf.split(i, [1, 3], 2).map((t) => Array.from(t.dataSync()));
+          return JSON.stringify([
+            Array.from(tf.concat([i, i], 2).dataSync()),
+            Array.from(tf.concat([m, m], 1).dataSync()),
+            parts,
+            tf.concat([i, tf.zeros([2, 3, 0], 'int32')], 2).shape,
+          ]);
+        }),
+      );
+    }
+    assert.equal(results[1], results[0]);
   });
 
   it('broadcast Maximum/Minimum/SquaredDifference/BatchMatMul and batchNorm gradients equal their tiled/hand-written forms', async () => {

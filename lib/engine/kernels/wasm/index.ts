@@ -6,6 +6,7 @@ import { depthwiseConv2dBackpropInput } from '../shared/depthwise-conv2d-backpro
 import { unsortedSegmentSum } from '../shared/unsorted-segment-sum';
 import { conv3dBackpropFilterRefusal, conv3dBackpropInputRefusal } from './conv3d-refusal';
 import { batchMatMulWasm } from './batch-mat-mul';
+import { concatWasm, splitVWasm } from './concat-split';
 import { identityWasm } from './identity';
 import { maxPoolGradWasm } from './max-pool-grad';
 
@@ -22,6 +23,8 @@ export function wasmKernels(): KernelSpec[] {
     maxPoolGradWasm,
     identityWasm,
     batchMatMulWasm,
+    concatWasm,
+    splitVWasm,
     unsortedSegmentSum,
     conv3dBackpropInputRefusal,
     conv3dBackpropFilterRefusal,
