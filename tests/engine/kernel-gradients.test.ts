@@ -198,3 +198,52 @@ describe('engine/kernels: wasm against the cpu backend (stock kernels, all eleme
     }
   });
 });
+
+/**
+ * Max-pool is piecewise linear: with distinct inputs spaced 0.1 apart, a step of 0.01 never changes a window's
+ * maximum, so the change of each pooled value is exact in float32; dotted with R in float64 it is dL/dx_i.
+ */
+describe('engine/kernels: max-pool gradient against finite differences', () => {
+  after(async () => {
+    await initEngine();
+  });
+  const pools: [string, number, number, 'same' | 'valid'][] = [
+    ['2x2 s2 valid', 2, 2, 'valid'],
+    ['3x3 s1 same', 3, 1, 'same'],
+    ['3x3 s2 same', 3, 2, 'same'],
+  ];
+  for (const backend of ['wasm', 'cpu'] as BackendName[]) {
+    for (const [name, k, s, pad] of pools) {
+      it(`${name} on ${backend}`, async () => {
+        await initEngine({ backend });
+        const rng = new Rng(`pool-${name}`);
+        const shape: [number, number, number, number] = [2, 6, 6, 3];
+        const n = shape.reduce((a, b) => a * b, 1);
+        const values = Array.from({ length: n }, (_, i) => i * 0.1 - n * 0.05);
+        for (let i = n - 1; i > 0; i--) {
+          const j = rng.int(0, i);
+          [values[i], values[j]] = [values[j], values[i]];
+        }
+        const x = tf.tensor4d(values, shape);
+        const pool = (t: tf.Tensor4D) => tf.maxPool(t, k, s, pad);
+        const outShape = tf.tidy(() => pool(x).shape);
+        const r = randomTensor(rng, outShape);
+        const rv = r.dataSync();
+        const gx = tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a as tf.Tensor4D), r)))(x).dataSync());
+        const base = tf.tidy(() => pool(x).dataSync());
+        const bad: string[] = [];
+        for (let t = 0; t < 12; t++) {
+          const i = rng.int(0, n - 1);
+          const bumped = values.slice();
+          bumped[i] += 0.01;
+          const moved = tf.tidy(() => pool(tf.tensor4d(bumped, shape)).dataSync());
+          let want = 0;
+          for (let j = 0; j < moved.length; j++) want += ((moved[j] - base[j]) / 0.01) * rv[j];
+          if (!close(gx[i], want)) bad.push(`dx[${i}] ${gx[i]} vs ${want}`);
+        }
+        tf.dispose([x, r]);
+        assert.deepEqual(bad, []);
+      });
+    }
+  }
+});
