@@ -465,6 +465,48 @@ napi_value BatchNormGradStats(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// channelMoments(x, channels, mean, variance)
+napi_value ChannelMoments(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long channels = static_cast<long>(a.number(1, 0));
+  if (channels <= 0) {
+    a.fail("channels must be positive");
+    return nullptr;
+  }
+  size_t n = 0;
+  const float* x = a.floats(0, channels, "x");
+  if (x != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+  if (!a.failed && static_cast<long>(n) % channels != 0) a.fail("x size is not a multiple of the channels");
+  float* mean = a.floats(2, channels, "mean");
+  float* variance = a.floats(3, channels, "variance");
+  if (a.failed) return nullptr;
+  egfr::channel_moments(x, static_cast<long>(n) / channels, channels, mean, variance);
+  return undefined(env);
+}
+
+// channelAffine2(u, v, channels, a, b, d, out): out = a*u + b*v + d per channel
+napi_value ChannelAffine2(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long channels = static_cast<long>(a.number(2, 0));
+  if (channels <= 0) {
+    a.fail("channels must be positive");
+    return nullptr;
+  }
+  size_t n = 0;
+  const float* u = a.floats(0, channels, "u");
+  if (u != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+  const long size = static_cast<long>(n);
+  if (!a.failed && size % channels != 0) a.fail("u size is not a multiple of the channels");
+  const float* v = a.floats(1, size, "v");
+  const float* ca = a.floats(3, channels, "a");
+  const float* cb = a.floats(4, channels, "b");
+  const float* cd = a.floats(5, channels, "d");
+  float* out = a.floats(6, size, "out");
+  if (a.failed) return nullptr;
+  egfr::channel_affine2(u, v, size / channels, channels, ca, cb, cd, out);
+  return undefined(env);
+}
+
 // concat(inputs: Float32Array[], widths: Int32Array, outer, out)
 napi_value Concat(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -533,6 +575,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGradStats", nullptr, BatchNormGradStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelMoments", nullptr, ChannelMoments, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine2", nullptr, ChannelAffine2, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -462,6 +462,59 @@ void batch_norm_grad_stats(const float* x, const float* dy, long rows, long chan
   }
 }
 
+namespace {
+// Per-channel sums of f(row, c) over all rows: float partials over 256-row blocks (vectorised), double totals.
+template <typename F>
+std::vector<double> channel_sums(long rows, long channels, F f) {
+  const int threads = ThreadPool::instance().size();
+  std::vector<std::vector<double>> partial(threads);
+  parallel_for(rows, std::max<long>(256, kGrain / std::max<long>(channels, 1)), [&](long begin, long end, int t) {
+    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(channels), 0.0);
+    std::vector<float> block(static_cast<size_t>(channels));
+    for (long r0 = begin; r0 < end; r0 += 256) {
+      std::fill(block.begin(), block.end(), 0.0f);
+      const long r1 = std::min(end, r0 + 256);
+      for (long r = r0; r < r1; ++r) f(r, block.data());
+      for (long c = 0; c < channels; ++c) partial[t][c] += block[c];
+    }
+  });
+  std::vector<double> total(static_cast<size_t>(channels), 0.0);
+  for (auto& p : partial)
+    if (!p.empty())
+      for (long c = 0; c < channels; ++c) total[c] += p[c];
+  return total;
+}
+}  // namespace
+
+void channel_moments(const float* x, long rows, long channels, float* mean, float* variance) {
+  const std::vector<double> sums = channel_sums(rows, channels, [&](long r, float* acc) {
+    const float* row = x + r * channels;
+    for (long c = 0; c < channels; ++c) acc[c] += row[c];
+  });
+  for (long c = 0; c < channels; ++c) mean[c] = static_cast<float>(sums[c] / static_cast<double>(rows));
+  // Centred second pass: no cancellation when the mean is large against the spread.
+  const std::vector<double> squares = channel_sums(rows, channels, [&](long r, float* acc) {
+    const float* row = x + r * channels;
+    for (long c = 0; c < channels; ++c) {
+      const float d = row[c] - mean[c];
+      acc[c] += d * d;
+    }
+  });
+  for (long c = 0; c < channels; ++c) variance[c] = static_cast<float>(squares[c] / static_cast<double>(rows));
+}
+
+void channel_affine2(const float* u, const float* v, long rows, long channels, const float* a, const float* b,
+                     const float* d, float* out) {
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(channels, 1)), [&](long begin, long end, int) {
+    for (long r = begin; r < end; ++r) {
+      const float* ur = u + r * channels;
+      const float* vr = v + r * channels;
+      float* o = out + r * channels;
+      for (long c = 0; c < channels; ++c) o[c] = a[c] * ur[c] + b[c] * vr[c] + d[c];
+    }
+  });
+}
+
 void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out) {
   long total = 0;
   for (long w : widths) total += w;

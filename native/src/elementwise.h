@@ -35,6 +35,11 @@ void batch_norm(const float* x, long rows, long channels, const float* mean, lon
 // Per-channel sums for the batch-norm gradient, in one pass: s1 = sum(dy), s2 = sum(dy * (x - mean)).
 void batch_norm_grad_stats(const float* x, const float* dy, long rows, long channels, const float* mean, float* s1,
                            float* s2);
+// Per-channel batch mean and biased variance over all rows (two passes over x, accumulated in double).
+void channel_moments(const float* x, long rows, long channels, float* mean, float* variance);
+// out = a * u + b * v + d per channel (the batch-norm input gradient in one pass).
+void channel_affine2(const float* u, const float* v, long rows, long channels, const float* a, const float* b,
+                     const float* d, float* out);
 // Concatenation: input i is [outer, widths[i]] (row-major); out is [outer, sum(widths)].
 void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out);
 

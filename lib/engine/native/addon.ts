@@ -42,6 +42,10 @@ export interface NativeAddon {
     scale: Float32Array | null, eps: number, y: Float32Array): void;
   /** Per-channel s1 = sum(dy), s2 = sum(dy * (x - mean)) over all rows of channels-last x. */
   batchNormGradStats(x: Float32Array, dy: Float32Array, channels: number, mean: Float32Array, s1: Float32Array, s2: Float32Array): void;
+  /** Per-channel batch mean and biased variance of channels-last x. */
+  channelMoments(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array): void;
+  /** out = a * u + b * v + d, with a, b, d per channel. */
+  channelAffine2(u: Float32Array, v: Float32Array, channels: number, a: Float32Array, b: Float32Array, d: Float32Array, out: Float32Array): void;
   /** Input i is [outer, widths[i]]; out is [outer, sum(widths)]. */
   concat(inputs: Float32Array[], widths: Int32Array, outer: number, out: Float32Array): void;
 }

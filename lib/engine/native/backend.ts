@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { loadAddon, type NativeAddon } from './addon';
+import { batchNormKernels } from './batch-norm';
 import { gradientKernels, installNativeGradients } from './gradients';
 import { NATIVE_BACKEND_NAME } from './kernel-util';
 import { convKernels } from './kernels/conv';
@@ -46,7 +47,7 @@ export async function registerNativeBackend(): Promise<NativeRegistration> {
   for (const config of tf.getKernelsForBackend('cpu')) {
     if (!replaced.has(config.kernelName)) tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME });
   }
-  for (const config of [...overridden, ...gradientKernels(load.addon)]) tf.registerKernel(config);
+  for (const config of [...overridden, ...gradientKernels(load.addon), ...batchNormKernels(load.addon)]) tf.registerKernel(config);
   installNativeGradients();
   // Priority 0 (below cpu's 1): registering never changes which backend tfjs picks by default.
   tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), 0);

@@ -2,3 +2,4 @@
 export { registerNativeBackend, nativeInfo, nativeKernelNames, nativeKernels, type NativeRegistration } from './backend';
 export { NATIVE_BACKEND_NAME } from './kernel-util';
 export { ADDON_PATH, loadAddon, type NativeAddon } from './addon';
+export { nativeBatchNormTraining, type NativeBatchNormResult } from './batch-norm';

@@ -1,5 +1,7 @@
+import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 
+import { nativeBatchNormTraining } from '../../../lib/engine/native';
 import { assertSameAsCpu, requireNative, seeded } from './helpers';
 
 const pairs: [number[], number[]][] = [
@@ -78,6 +80,27 @@ describe('engine/native: element-wise, reductions and data movement against cpu'
       const means = (xx: tf.Tensor): tf.Scalar => tf.add(tf.sum(tf.mul(tf.mean(xx, [1, 2], true), 3)), tf.sum(tf.mean(xx, 3)));
       // (tfjs cannot take gradients of a batch norm without scale on any backend: not tested.)
       return [...tf.grads(loss)([x, gamma, beta]), tf.grad(means)(x)];
+    }, 1e-5);
+  });
+
+  it('nativeBatchNormTraining matches tf.moments + tf.batchNorm (values, statistics and gradients)', async () => {
+    const v = seeded(2 * 5 * 3 * 7, 57).map((s) => 3 + 2 * s);
+    await assertSameAsCpu(() => {
+      const x = tf.tensor4d(v, [2, 5, 3, 7]);
+      const gamma = tf.tensor1d(seeded(7, 58).map((s) => s + 1.1)), beta = tf.tensor1d(seeded(7, 59));
+      const r = tf.tensor4d(seeded(v.length, 60), [2, 5, 3, 7]);
+      // On cpu nativeBatchNormTraining declines (undefined) and the reference composition runs instead.
+      const norm = (xx: tf.Tensor, g: tf.Tensor1D, b: tf.Tensor1D): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } => {
+        const fast = nativeBatchNormTraining(xx, g, b, 1e-5);
+        assert.equal(fast !== undefined, tf.getBackend() === 'native');
+        if (fast) return fast;
+        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+        return { y: tf.batchNorm(xx as tf.Tensor4D, mean, variance, b, g, 1e-5), mean, variance };
+      };
+      const { y, mean, variance } = norm(x, gamma, beta);
+      const grads = tf.grads((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.relu(norm(xx, g as tf.Tensor1D, b as tf.Tensor1D).y), r)))([x, gamma, beta]);
+      return [y, mean, variance, ...grads];
     }, 1e-5);
   });
 });

@@ -3,10 +3,13 @@
  * bench exists. `profile` adds per-kernel totals of process CPU time (both threads), which stays meaningful when
  * other processes share the cores, unlike wall time.
  * Run: npx tsx tests/engine/native/time-step.ts [backend=native] [size=128] [steps=5] [profile]
+ * With BENCH_UNET=1 it profiles the bench's reference U-Net (bench/reference-unet.ts) instead of the layers model
+ * (BENCH_NORM=tf for its tf.moments + tf.batchNorm variant).
  */
 import * as tf from '@tensorflow/tfjs';
 
 import { registerNativeBackend } from '../../../lib/engine/native';
+import { REFERENCE_UNET, timeReferenceUnet } from '../../../bench/reference-unet';
 import { referenceUnet, trainStep } from './unet';
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -15,7 +18,14 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 }
 
 /** Wraps every kernel of the backend to add up the process CPU time it takes. */
+/** CPU ms per kernel and input shapes, when COUNT names a kernel prefix. */
 const calls = new Map<string, number>();
+function printCalls(steps: number): void {
+  const prefix = process.env.COUNT;
+  if (!prefix) return;
+  const rows = [...calls.entries()].filter(([k]) => k.startsWith(prefix)).sort((a, b) => b[1] - a[1]).slice(0, 30);
+  for (const [k, ms] of rows) console.log(`${(ms / steps).toFixed(2)} ms cpu/step  ${k}`);
+}
 function instrument(backend: string): Map<string, number> {
   const totals = new Map<string, number>();
   for (const config of tf.getKernelsForBackend(backend)) {
@@ -29,7 +39,7 @@ function instrument(backend: string): Map<string, number> {
         totals.set(config.kernelName, (totals.get(config.kernelName) ?? 0) + cpuMs(c0));
         if (process.env.COUNT) {
           const key = `${config.kernelName} ${Object.values(args.inputs).map((t) => JSON.stringify(t?.shape)).join(' ')}`;
-          calls.set(key, (calls.get(key) ?? 0) + 1);
+          calls.set(key, (calls.get(key) ?? 0) + cpuMs(c0));
         }
         return out;
       },
@@ -47,6 +57,20 @@ async function main(): Promise<void> {
   if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   await tf.setBackend(backend);
   await tf.ready();
+  if (process.env.BENCH_UNET) {
+    const totals = mode === 'profile' ? instrument(backend) : undefined;
+    const c0 = process.cpuUsage();
+    // BENCH_NORM=tf: the tf.moments + tf.batchNorm variant of the bench network instead of the engine's batch norm.
+    const cfg = { ...REFERENCE_UNET, ...(process.env.BENCH_NORM === 'tf' ? { norm: 'tf' as const } : {}) };
+    const t = timeReferenceUnet({ warmup: 2, steps: Number(stepsArg), cfg });
+    console.log(JSON.stringify({ backend, train_ms: Math.round(t.train_ms), forward_ms: Math.round(t.forward_ms), steps_ms: t.train_steps_ms.map(Math.round), cpu_ms_total: Math.round(cpuMs(c0)) }));
+    if (totals) {
+      const steps = 2 * (Number(stepsArg) + 2);
+      printCalls(steps);
+      for (const [name, ms] of [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${name.padEnd(28)} ${(ms / steps).toFixed(1)} ms cpu/step (train and forward steps averaged)`);
+    }
+    return;
+  }
   const size = Number(sizeArg), batch = 4;
   const model = referenceUnet(size);
   const optimizer = tf.train.adam(1e-3);
@@ -69,7 +93,7 @@ async function main(): Promise<void> {
   if (totals) {
     const steps = Number(stepsArg) - 2;
     const rows = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
-    if (process.env.COUNT) for (const [k, n] of [...calls.entries()].filter(([k]) => k.startsWith(process.env.COUNT ?? '')).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(n / steps, k);
+    printCalls(steps);
     for (const [name, ms] of rows) console.log(`${name.padEnd(28)} ${(ms / steps).toFixed(1)} ms cpu/step`);
   }
 }
