@@ -15,3 +15,8 @@ export * from './train/step';
 export * from './synth/index';
 export * from './experiments/index';
 export * from './report/index';
+export * from './data/sampler';
+export * from './data/augment';
+export * from './data/slice-dataset';
+export * from './train/index';
+export * from './eval/index';

@@ -22,6 +22,7 @@ import { gridWithSpacing, resampleToGrid, type Grid } from '../volume/resample';
 import { extractSlices } from '../volume/slices';
 import type { Mat4, Vec3, Volume, VoxelArray } from '../volume/volume';
 import { augmentSlice, type AugmentConfig, type SliceSample } from './augment';
+import { loadCase, type Case } from './case';
 import type { SliceRef, SliceStats } from './sampler';
 
 export interface PreprocessConfig {
@@ -229,4 +230,20 @@ export class SliceDataset {
       ...(withLabel ? { label: tf.tensor1d(labels as number[], 'int32') } : {}),
     };
   }
+}
+
+/**
+ * Reads a dataset case (lib/data/case.ts) as a CaseInput: the given sequences in that order, its GTV mask when it has
+ * one and `withMask`, and its EGFR class index when known. Grid and finiteness checks are `loadCase`'s.
+ */
+export async function readCaseInput(c: Case, sequences: string[], withMask = true): Promise<CaseInput> {
+  const loaded = await loadCase(c, sequences, withMask);
+  const folder = Object.values(c.files)[0]?.replace(/[/\\][^/\\]*$/, '');
+  return {
+    id: c.id,
+    images: sequences.map((s) => loaded.images[s]),
+    ...(loaded.mask ? { mask: loaded.mask } : {}),
+    ...(c.labels.egfr !== null ? { label: c.labels.egfr } : {}),
+    ...(folder ? { source: folder } : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * (one display entry overwritten in place, plus the rows for live plots) or to a test (nothing).
  */
 import type { TaskName } from '../model/multitask';
+import { createProgress, formatDuration, progressText, type Progress } from '../util/progress';
 import type { TaskNumbers } from '../weighting/strategy';
 
 /** One optimiser step as logged (task-weights.csv has one row per step). */
@@ -44,26 +45,18 @@ export interface TrainCallbacks {
   onEnd?(summary: { steps: number; stoppedEarly: boolean; bestEpoch: number | null }): void;
 }
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
-}
-
 function lossText(losses: TaskNumbers): string {
   return (Object.keys(losses) as TaskName[]).map((t) => `${t} ${losses[t]!.toFixed(3)}`).join(' ');
 }
 
-/** `[#####.....] 120/1000 12% seg 0.431 cls 0.690 lr 9.8e-4 2m03s<14m10s` */
-export function progressLine(e: ProgressEvent, width = 24): string {
-  const done = e.row.step + 1;
-  const fraction = done / e.totalSteps;
-  const filled = Math.round(fraction * width);
-  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-  return `${bar} ${done}/${e.totalSteps} ${Math.floor(fraction * 100)}% ${lossText(e.row.losses)} lr ${e.row.lr.toExponential(1)} ${formatDuration(e.elapsedSeconds)}<${formatDuration(e.etaSeconds)}`;
+/** The note after the bar: the step's task losses and learning rate. */
+function stepNote(e: ProgressEvent): string {
+  return `${lossText(e.row.losses)} lr ${e.row.lr.toExponential(1)}`;
+}
+
+/** `train [#####.....] 120/1000 12% 2m03s<14m10s seg 0.431 cls 0.690 lr 9.8e-4` (lib/util/progress.ts's bar). */
+export function progressLine(e: ProgressEvent): string {
+  return progressText('train', e.row.step + 1, e.totalSteps, e.elapsedSeconds, stepNote(e));
 }
 
 export function epochLine(row: EpochRow): string {
@@ -74,20 +67,21 @@ export function epochLine(row: EpochRow): string {
 }
 
 /**
- * A progress bar with ETA on a terminal stream (redrawn in place), or, when the stream is not a terminal, one line
- * per epoch so logs stay readable.
+ * A progress bar with ETA on a terminal (lib/util/progress.ts: redrawn in place; elsewhere a plain line every few
+ * seconds), and one line per epoch.
  */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): TrainCallbacks {
-  const tty = stream.isTTY === true;
+  let bar: Progress | undefined;
   return {
     onStep(e) {
-      if (tty) stream.write(`\r${progressLine(e)}\x1b[K`);
+      bar ??= createProgress('train', e.totalSteps, { stream });
+      bar.update(e.row.step + 1, stepNote(e));
     },
     onEpoch(row) {
-      stream.write(`${tty ? '\r\x1b[K' : ''}${epochLine(row)}\n`);
+      stream.write(`${stream.isTTY ? '\r\x1b[K' : ''}${epochLine(row)}\n`);
     },
     onEnd(s) {
-      stream.write(`${tty ? '\r\x1b[K' : ''}done: ${s.steps} steps${s.stoppedEarly ? ', stopped early' : ''}${s.bestEpoch !== null ? `, best epoch ${s.bestEpoch}` : ''}\n`);
+      bar?.finish(`${s.steps} steps${s.stoppedEarly ? ', stopped early' : ''}${s.bestEpoch !== null ? `, best epoch ${s.bestEpoch}` : ''}`);
     },
   };
 }

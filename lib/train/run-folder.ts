@@ -12,7 +12,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreprocessConfig } from '../data/slice-dataset';
-import { ConfigError, ModelFileError } from '../errors';
+import { ModelFileError } from '../errors';
 import type { ModelConfig, TaskName } from '../model/multitask';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { TrainConfig } from './config';
@@ -129,12 +129,4 @@ export async function writeRunLogs(dir: string, tasks: TaskName[], steps: StepRo
   const p = runPaths(dir);
   await writeFileAtomic(p.taskWeights, stepRowsCsv(steps, tasks));
   await writeFileAtomic(p.metrics, epochRowsCsv(epochs, tasks));
-}
-
-/** Throws unless the stored config of a run being resumed is the one asked for (ignoring creation time and backend). */
-export function assertSameRun(stored: RunConfig, asked: RunConfig, file: string): void {
-  const strip = (c: RunConfig) => JSON.stringify({ model: c.model, data: c.data, train: c.train });
-  if (strip(stored) !== strip(asked)) {
-    throw new ConfigError('resume: the run folder was made with a different model, data or training config; resume it with its own config', file);
-  }
 }

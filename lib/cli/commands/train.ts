@@ -1,0 +1,140 @@
+import { UsageError } from '../../errors';
+import { BACKEND_NAMES, type BackendName } from '../../engine/backend';
+import { LAYOUTS, type LayoutName } from '../../data/dataset';
+import { trainRun } from '../../eval/train-run';
+import type { ModelKind } from '../../model/multitask';
+import { terminalProgress } from '../../train/progress';
+import { runPaths } from '../../train/run-folder';
+import { createProgress, type Progress } from '../../util/progress';
+import { weightingKinds } from '../../weighting/create';
+import type { WeightingConfig } from '../../weighting/create';
+import { numberOption, parseCommandArgs, requireOption } from '../args';
+import type { Command } from '../command';
+
+const usage = `usage: egfr-gtv train --data DIR --model mtl|seg|cls|unet --out RUN [options]
+
+Trains a model on a cohort (project-native layout by default) and writes the run folder RUN: config.json (everything
+needed to rebuild the run), metrics.csv (per epoch), task-weights.csv (per step), checkpoints/ and model/.
+The cohort is split by patient, stratified by EGFR, into training and validation (--val-fraction).
+
+  --steps N              optimiser steps (default: --epochs x --steps-per-epoch, else 20 epochs)
+  --epochs N             epochs of --steps-per-epoch steps
+  --steps-per-epoch N    default 100
+  --batch B              slices per step (default 8)
+  --lr X                 peak learning rate (default 1e-3), warm-up 5% then cosine
+  --weight-decay X       decoupled weight decay of AdamW (default 0: Adam)
+  --seed S               seed of weights, sampling, augmentation and split (default 0)
+  --weighting W          ${weightingKinds.join(' | ')} (default: uncertainty for mtl)
+  --size P               slice size in pixels, a multiple of 16 (default 128)
+  --base-channels C      channels of the first encoder stage (default 16)
+  --context K            neighbouring slices on each side as extra channels (2.5D; default 0)
+  --sequences a,b        sequences in channel order (default: all of the first case, sorted)
+  --val-fraction F       share of patients for validation (default 0.2; 0 for none)
+  --patience N           stop after N validations without improvement of the validation score (default: off)
+  --no-augment           no augmentation
+  --layout L             ${LAYOUTS.join(' | ')} (default native)
+  --backend B            ${BACKEND_NAMES.join(' | ')} (default: the fastest available)
+  --resume               continue RUN from its latest checkpoint with its stored config
+  --json                 print the summary as one JSON object`;
+
+export const command: Command = {
+  name: 'train',
+  summary: 'train a multi-task, segmentation or classification model and write a run folder',
+  usage,
+  async run(args) {
+    const { values } = parseCommandArgs(args, {
+      data: { type: 'string' },
+      model: { type: 'string' },
+      out: { type: 'string' },
+      steps: { type: 'string' },
+      epochs: { type: 'string' },
+      'steps-per-epoch': { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      seed: { type: 'string' },
+      weighting: { type: 'string' },
+      size: { type: 'string' },
+      'base-channels': { type: 'string' },
+      context: { type: 'string' },
+      sequences: { type: 'string' },
+      'val-fraction': { type: 'string' },
+      patience: { type: 'string' },
+      'no-augment': { type: 'boolean' },
+      layout: { type: 'string' },
+      backend: { type: 'string' },
+      resume: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const data = requireOption(values, 'data');
+    const out = requireOption(values, 'out');
+    const kind = (values.model ?? (values.resume ? 'mtl' : requireOption(values, 'model'))) as ModelKind;
+    if (!['mtl', 'seg', 'cls', 'unet'].includes(kind)) throw new UsageError(`--model must be mtl, seg, cls or unet, got '${kind}'`);
+    const weighting = values.weighting;
+    if (weighting !== undefined && !(weightingKinds as readonly string[]).includes(weighting)) {
+      throw new UsageError(`--weighting must be one of ${weightingKinds.join(', ')}, got '${weighting}'`);
+    }
+    const layout = values.layout ?? 'native';
+    if (!(LAYOUTS as string[]).includes(layout)) throw new UsageError(`--layout must be one of ${LAYOUTS.join(', ')}, got '${layout}'`);
+    const backend = values.backend;
+    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
+      throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
+    }
+    const int = (name: string, fallback?: number): number | undefined => {
+      if (values[name as keyof typeof values] === undefined) return fallback;
+      const n = numberOption(values, name, 0);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got ${n}`);
+      return n;
+    };
+    const size = int('size', 128)!;
+    if (size % 16 !== 0 || size === 0) throw new UsageError(`--size must be a positive multiple of 16, got ${size}`);
+    const patience = int('patience');
+    const seed = int('seed', 0)!;
+    let preparing: Progress | undefined;
+    const { config, result } = await trainRun({
+      data,
+      out,
+      layout: layout as LayoutName,
+      ...(values.sequences ? { sequences: values.sequences.split(',').map((s) => s.trim()) } : {}),
+      model: { kind, ...(values['base-channels'] ? { encoder: { baseChannels: int('base-channels')! } } : {}) },
+      preprocess: { size, context: int('context', 0)! },
+      train: {
+        seed,
+        ...(int('steps') !== undefined ? { steps: int('steps') } : {}),
+        ...(int('epochs') !== undefined ? { epochs: int('epochs') } : {}),
+        ...(int('steps-per-epoch') !== undefined ? { stepsPerEpoch: int('steps-per-epoch') } : {}),
+        ...(int('batch') !== undefined ? { batchSize: int('batch') } : {}),
+        optimizer: { learningRate: numberOption(values, 'lr', 1e-3), weightDecay: numberOption(values, 'weight-decay', 0) },
+        ...(weighting ? { weighting: { kind: weighting } as WeightingConfig } : {}),
+        ...(patience !== undefined ? { earlyStopping: { metric: 'score', mode: 'max' as const, patience, minDelta: 0 } } : {}),
+        ...(values['no-augment'] ? { augment: null } : {}),
+      },
+      valFraction: numberOption(values, 'val-fraction', 0.2),
+      ...(backend ? { backend: backend as BackendName } : {}),
+      resume: values.resume === true,
+      callbacks: terminalProgress(),
+      onPrepare: (done, total) => {
+        preparing ??= createProgress('prepare cases', total);
+        preparing.update(done);
+        if (done === total) preparing.finish();
+      },
+    });
+    const last = result.epochs[result.epochs.length - 1];
+    const summary = {
+      run: out,
+      model: runPaths(out).model,
+      kind: config.model.kind,
+      backend: config.backend,
+      steps: result.steps,
+      epochs: result.epochs.length,
+      stopped_early: result.stoppedEarly,
+      best_epoch: result.bestEpoch,
+      seconds: last?.seconds ?? 0,
+      train_cases: config.data.train.length,
+      val_cases: config.data.val.length,
+      last_validation: last?.validation ?? {},
+    };
+    process.stdout.write(values.json ? JSON.stringify(summary) + '\n' : `trained ${summary.steps} steps in ${Math.round(summary.seconds)} s; model in ${summary.model}\n`);
+    return 0;
+  },
+};

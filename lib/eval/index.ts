@@ -1,0 +1,5 @@
+export * from './predict';
+export * from './evaluate';
+export * from './results';
+export * from './run';
+export * from './train-run';

@@ -1,0 +1,185 @@
+/**
+ * Patient-level prediction: every slice of a case through the model, the slice outputs stacked back on the model
+ * grid, then brought back to the input's own grid.
+ * - GTV: the per-pixel tumour probabilities (sigmoid of the logits) form a probability volume on the model grid; it is
+ *   resampled linearly onto the input grid through world coordinates (which undoes the reorientation, the in-plane
+ *   resampling and the padding of lib/data/slice-dataset.ts) and thresholded (> threshold, default 0.5). The mask
+ *   therefore has the input's dims and affine. Its volume in mL is its voxel count x the input's voxel volume / 1000.
+ * - EGFR: each slice's class probabilities (softmax) are aggregated per class with lib/eval/aggregate.ts, weighting
+ *   by the slice's predicted tumour area in mm^2 on the model grid (no seg head: no areas, hence the all-slice mean),
+ *   then renormalised to sum to 1. The patient's EGFR probability is 1 - P(wild-type) (class 0): P(mutant) in the
+ *   binary scheme, P(any mutation) with three classes.
+ * Slices with no foreground at all (outside the head) are not run through the model: they get tumour probability 0
+ * and take no part in the EGFR aggregate.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { prepareCase, type CaseInput, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
+import { DatasetError } from '../errors';
+import { readNifti } from '../io/nifti-read';
+import { affinesClose } from '../volume/affine';
+import { extractSlices } from '../volume/slices';
+import type { MultiTaskModel } from '../model/multitask';
+import { resampleToGrid } from '../volume/resample';
+import type { Volume } from '../volume/volume';
+import { aggregateSliceProbabilities, type AggregateOptions, type PatientProbability } from './aggregate';
+
+export interface PredictOptions {
+  /** Slices per forward pass. Default 8. */
+  batchSize: number;
+  /** Tumour probability above which a voxel is GTV. Default 0.5. */
+  threshold: number;
+  aggregation: Partial<AggregateOptions>;
+}
+
+export const predictDefaults: PredictOptions = { batchSize: 8, threshold: 0.5, aggregation: {} };
+
+/** Slice outputs on the model grid. */
+export interface ModelGridPrediction {
+  /** Tumour probability per voxel of the model grid; null for a model without segmentation. */
+  probability: Volume<Float32Array> | null;
+  /** Per slice: class probabilities, or null for slices not predicted (no foreground) or a model without classifier. */
+  classProbabilities: Array<Float32Array | null>;
+  /** Per slice: predicted tumour area in mm^2 (probability > threshold). */
+  tumourAreaMm2: Float64Array;
+}
+
+export interface EgfrPrediction {
+  /** 1 - P(wild-type). */
+  probability: number;
+  /** Aggregated class probabilities, in class order, summing to 1. */
+  classProbabilities: number[];
+  aggregate: Omit<PatientProbability, 'probability'>;
+}
+
+export interface CasePrediction {
+  /** GTV mask on the input's grid (input dims and affine); null without segmentation. */
+  mask: Volume<Uint8Array> | null;
+  /** Tumour probability on the input's grid; null without segmentation. */
+  probability: Volume<Float32Array> | null;
+  gtvMl: number | null;
+  egfr: EgfrPrediction | null;
+}
+
+/** Runs every slice of a prepared case with foreground through the model. */
+export function predictOnModelGrid(model: MultiTaskModel, prepared: PreparedCase, config: PreprocessConfig, options: Partial<PredictOptions> = {}): ModelGridPrediction {
+  const o = { ...predictDefaults, ...options };
+  const [W, H, D] = prepared.grid.dims;
+  const plane = W * H;
+  const hasSeg = model.tasks.includes('seg');
+  const probability = hasSeg ? new Float32Array(plane * D) : null;
+  const classProbabilities: Array<Float32Array | null> = Array.from({ length: D }, () => null);
+  const tumourAreaMm2 = new Float64Array(D);
+  const pixelMm2 = prepared.grid.spacing[0] * prepared.grid.spacing[1];
+  const slices = [...prepared.foreground].map((f, k) => (f > 0 ? k : -1)).filter((k) => k >= 0);
+  for (let start = 0; start < slices.length; start += o.batchSize) {
+    const indices = slices.slice(start, start + o.batchSize);
+    const batch = extractSlices(prepared.channels, { axis: 2, context: config.context, indices });
+    let segData: Float32Array | null = null;
+    let clsData: Float32Array | null = null;
+    tf.tidy(() => {
+      const out = model.predict(tf.tensor4d(batch.data, batch.shape));
+      if (out.seg) segData = tf.sigmoid(out.seg).dataSync() as Float32Array;
+      if (out.cls) clsData = tf.softmax(out.cls).dataSync() as Float32Array;
+    });
+    indices.forEach((k, i) => {
+      if (segData && probability) {
+        const values = segData.subarray(i * plane, (i + 1) * plane);
+        probability.set(values, k * plane);
+        let n = 0;
+        for (let p = 0; p < plane; p++) if (values[p] > o.threshold) n++;
+        tumourAreaMm2[k] = n * pixelMm2;
+      }
+      if (clsData) {
+        const K = clsData.length / indices.length;
+        classProbabilities[k] = clsData.slice(i * K, (i + 1) * K);
+      }
+    });
+  }
+  return {
+    probability: probability ? { data: probability, dims: prepared.grid.dims, spacing: prepared.grid.spacing, affine: prepared.grid.affine } : null,
+    classProbabilities,
+    tumourAreaMm2,
+  };
+}
+
+/** The patient's EGFR prediction from slice outputs; null when no slice has class probabilities. */
+export function aggregateEgfr(prediction: ModelGridPrediction, aggregation: Partial<AggregateOptions> = {}): EgfrPrediction | null {
+  const rows = prediction.classProbabilities.map((p, k) => (p ? { p, area: prediction.tumourAreaMm2[k] } : null)).filter((r) => r !== null);
+  if (rows.length === 0) return null;
+  const K = rows[0].p.length;
+  const areas = rows.map((r) => r.area);
+  let info: Omit<PatientProbability, 'probability'> | undefined;
+  const raw = Array.from({ length: K }, (_, c) => {
+    const { probability, ...rest } = aggregateSliceProbabilities(
+      rows.map((r) => r.p[c]),
+      areas,
+      aggregation,
+    );
+    info = rest;
+    return probability;
+  });
+  const sum = raw.reduce((a, b) => a + b, 0);
+  const classProbabilities = raw.map((p) => p / sum);
+  return { probability: 1 - classProbabilities[0], classProbabilities, aggregate: info! };
+}
+
+/** Brings a model-grid prediction back to the case's input grid. */
+export function toInputGrid(prediction: ModelGridPrediction, prepared: PreparedCase, options: Partial<PredictOptions> = {}): CasePrediction {
+  const o = { ...predictDefaults, ...options };
+  const egfr = aggregateEgfr(prediction, o.aggregation);
+  if (!prediction.probability) return { mask: null, probability: null, gtvMl: null, egfr };
+  const { source } = prepared;
+  const probability = resampleToGrid(prediction.probability, { dims: source.dims, affine: source.affine }, { interpolation: 'linear' });
+  // resampleToGrid reports the spacing from the affine; the input's own spacing and affine are what the mask keeps.
+  const data = new Uint8Array(probability.data.length);
+  let voxels = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (probability.data[i] > o.threshold) {
+      data[i] = 1;
+      voxels++;
+    }
+  }
+  const grid = { dims: source.dims.slice() as typeof source.dims, spacing: source.spacing.slice() as typeof source.spacing, affine: source.affine.map((r) => r.slice()) };
+  const voxelMl = (source.spacing[0] * source.spacing[1] * source.spacing[2]) / 1000;
+  return {
+    mask: { data, ...grid },
+    probability: { data: probability.data, ...grid },
+    gtvMl: voxels * voxelMl,
+    egfr,
+  };
+}
+
+/** Predicts one case end to end: preparation, slices, and back to the input's grid. */
+export function predictCase(model: MultiTaskModel, input: CaseInput, config: PreprocessConfig, options: Partial<PredictOptions> = {}): CasePrediction {
+  const prepared = prepareCase({ ...input, mask: undefined }, config);
+  return toInputGrid(predictOnModelGrid(model, prepared, config, options), prepared, options);
+}
+
+/**
+ * Predicts from image files (one per sequence, in the order the model was trained on): checks the count against
+ * `sequences` and that every file shares the first one's grid (DatasetError naming the file otherwise).
+ */
+export async function predictFiles(
+  model: MultiTaskModel,
+  files: string[],
+  sequences: string[],
+  config: PreprocessConfig,
+  options: Partial<PredictOptions> = {},
+): Promise<CasePrediction> {
+  if (files.length !== sequences.length) {
+    throw new DatasetError(
+      `the model was trained on ${sequences.length} sequence(s) (${sequences.join(', ')}) but ${files.length} image(s) were given; pass one --in per sequence, in that order`,
+      files[0],
+    );
+  }
+  const images = [];
+  for (const file of files) {
+    const image = await readNifti(file);
+    const first = images[0];
+    if (first && !(image.dims.every((d, a) => d === first.dims[a]) && affinesClose(image.affine, first.affine, 1e-3))) {
+      throw new DatasetError(`grid ${image.dims.join('x')} (affine ${JSON.stringify(image.affine)}) differs from ${files[0]}: ${first.dims.join('x')} (affine ${JSON.stringify(first.affine)})`, file);
+    }
+    images.push(image);
+  }
+  return predictCase(model, { id: files[0], images, source: files[0] }, config, options);
+}

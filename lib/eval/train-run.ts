@@ -1,0 +1,130 @@
+/**
+ * A complete training run from a dataset folder: open the cohort, split it by patient (stratified by EGFR, seeded),
+ * put the cases on the model grid, build the model, train with patient-level validation (lib/eval/evaluate.ts) and
+ * write the run folder. It lives in eval, not train, because validation needs prediction and metrics, which sit
+ * after training in the data flow; the trainer itself only takes a validation function.
+ */
+import { promises as fs } from 'node:fs';
+import { openDataset, type LayoutName } from '../data/dataset';
+import { splitByPatient } from '../data/splits';
+import { SliceDataset, inputChannels, prepareCase, readCaseInput, resolvePreprocessConfig, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
+import type { Case } from '../data/case';
+import { initEngine, type BackendName } from '../engine/backend';
+import { ConfigError, DatasetError } from '../errors';
+import { buildModel } from '../model/baselines';
+import { resolveModelConfig, type ModelConfigInput } from '../model/multitask';
+import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
+import type { TrainCallbacks } from '../train/progress';
+import { readRunConfig, runPaths, runVersions, writeRunConfig, type RunConfig } from '../train/run-folder';
+import { trainModel, type TrainResult } from '../train/trainer';
+import { validationScores } from './evaluate';
+
+export interface TrainRunOptions {
+  data: string;
+  layout?: LayoutName;
+  /** Sequences in channel order; default: the first case's sequences, sorted. */
+  sequences?: string[];
+  model?: ModelConfigInput;
+  preprocess?: Partial<PreprocessConfig>;
+  train?: TrainConfigInput;
+  /** Share of patients held out for validation; default 0.2 (0: no validation). */
+  valFraction?: number;
+  /** Seed of the split; default the training seed. */
+  splitSeed?: number;
+  out: string;
+  /** Continue the run in `out` from its latest checkpoint with its stored config (model, split, training options). */
+  resume?: boolean;
+  backend?: BackendName;
+  callbacks?: TrainCallbacks;
+  stopAtStep?: number;
+  /** Called while cases are read and prepared. */
+  onPrepare?: (done: number, total: number) => void;
+}
+
+async function prepareCases(cases: Case[], ids: string[], sequences: string[], config: PreprocessConfig, onPrepare?: (done: number) => void): Promise<PreparedCase[]> {
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  const out: PreparedCase[] = [];
+  for (const id of ids) {
+    out.push(prepareCase(await readCaseInput(byId.get(id)!, sequences), config));
+    onPrepare?.(out.length);
+  }
+  return out;
+}
+
+/** Builds the run config for a fresh run. */
+function freshConfig(options: TrainRunOptions, sequences: string[], classes: string[], split: { train: string[]; val: string[] }, backend: string): RunConfig {
+  const preprocess = resolvePreprocessConfig(options.preprocess);
+  const m = options.model ?? {};
+  const model = resolveModelConfig({
+    ...m,
+    seed: m.seed ?? options.train?.seed ?? 0,
+    input: { height: preprocess.size, width: preprocess.size, channels: inputChannels(sequences.length, preprocess) },
+    ...(m.kind === 'seg' || m.kind === 'unet' ? {} : { classifier: { ...m.classifier, numClasses: classes.length } }),
+  });
+  return {
+    format: 'egfr-gtv-run',
+    formatVersion: 1,
+    created: new Date().toISOString(),
+    versions: runVersions(),
+    backend,
+    model,
+    data: {
+      dir: options.data,
+      sequences,
+      classes,
+      preprocess,
+      valFraction: options.valFraction ?? 0.2,
+      splitSeed: options.splitSeed ?? options.train?.seed ?? 0,
+      train: split.train,
+      val: split.val,
+    },
+    train: resolveTrainConfig(options.train ?? {}, model.kind),
+  };
+}
+
+export async function trainRun(options: TrainRunOptions): Promise<{ config: RunConfig; result: TrainResult }> {
+  const engine = await initEngine(options.backend ? { backend: options.backend } : {});
+  const stat = await fs.stat(options.data).catch(() => null);
+  if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', options.data);
+  const hasRun = await fs.stat(runPaths(options.out).config).then(
+    () => true,
+    () => false,
+  );
+  if (hasRun && !options.resume) throw new ConfigError('already holds a training run; pass --resume to continue it or choose another --out', options.out);
+  const stored = options.resume && hasRun ? await readRunConfig(options.out) : null;
+
+  const dataset = await openDataset(options.data, { layout: options.layout ?? 'native', ...(options.sequences ? { sequences: options.sequences } : {}) });
+  const sequences = stored?.data.sequences ?? options.sequences ?? [...dataset.cases[0].sequences].sort();
+  const valFraction = options.valFraction ?? 0.2;
+  if (!(valFraction >= 0 && valFraction < 1)) throw new ConfigError(`validation fraction must be in [0, 1), got ${valFraction}`);
+  const split = stored
+    ? { train: stored.data.train, val: stored.data.val }
+    : splitByPatient(dataset.cases, { fractions: { train: 1 - valFraction, val: valFraction, test: 0 }, seed: options.splitSeed ?? options.train?.seed ?? 0 });
+  const known = new Set(dataset.cases.map((c) => c.id));
+  const missing = [...split.train, ...split.val].find((id) => !known.has(id));
+  if (missing) throw new DatasetError(`case ${missing} of the run's split is not in the data folder`, options.data);
+  if (split.train.length === 0) throw new DatasetError('no case left for training after the validation split', options.data);
+
+  const config = stored ?? freshConfig(options, sequences, dataset.classNames, split, engine.backend);
+  if (!stored) await writeRunConfig(options.out, config);
+
+  const total = split.train.length + split.val.length;
+  const trainCases = await prepareCases(dataset.cases, split.train, sequences, config.data.preprocess, (n) => options.onPrepare?.(n, total));
+  const valCases = await prepareCases(dataset.cases, split.val, sequences, config.data.preprocess, (n) => options.onPrepare?.(split.train.length + n, total));
+  const model = buildModel(config.model);
+  try {
+    const result = await trainModel({
+      model,
+      dataset: new SliceDataset(trainCases, config.data.preprocess),
+      config: config.train,
+      runDir: options.out,
+      resume: options.resume === true,
+      ...(valCases.length > 0 ? { validate: async (m) => validationScores(m, valCases, config.data.preprocess) } : {}),
+      ...(options.callbacks ? { callbacks: options.callbacks } : {}),
+      ...(options.stopAtStep !== undefined ? { stopAtStep: options.stopAtStep } : {}),
+    });
+    return { config, result };
+  } finally {
+    model.dispose();
+  }
+}
