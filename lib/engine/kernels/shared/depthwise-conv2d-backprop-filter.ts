@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type DepthwiseConv2dNativeBackpropFilterAttrs } from '@tensorflow/tfjs-core';
 import { BackendError } from '../../../errors';
-import { composedKernel, padOrCrop4d, pair } from '../composed';
+import { composedKernel, convWindow, pair } from '../composed';
 
 /**
- * Filter gradient of a depthwise 2D convolution: for each filter tap, the input window that tap saw (a strided slice
- * of the padded input) times the output gradient, summed over batch and space. kh * kw fused passes; the depthwise
- * filters of the models are 3x3, so this stays cheap.
+ * Filter gradient of a depthwise 2D convolution, as one depthwise convolution (the backend's own fast kernel): the
+ * input as a single image whose channels are (batch, channel) pairs, [1, H, W, N*C], convolved with the output
+ * gradient as a [Ho, Wo, N*C, m] filter, stride 1 and dilation equal to the forward stride, gives [1, kh, kw, N*C*m];
+ * summing over the batch leaves [kh, kw, C, m]. On wasm this was 3 to 40 times faster than a slice-multiply-sum per
+ * filter tap (40x for the stride-2 key/value reduction of the attention module).
  */
 export const depthwiseConv2dBackpropFilter = composedKernel<DepthwiseConv2dNativeBackpropFilterAttrs>(
   'DepthwiseConv2dNativeBackpropFilter',
@@ -28,22 +30,14 @@ export const depthwiseConv2dBackpropFilter = composedKernel<DepthwiseConv2dNativ
     const [n, h, w, c] = x.shape;
     const m = attrs.filterShape[3];
     const { top, left } = info.padInfo;
+    // The input window the forward pass read: exactly (ho - 1) * sh + kh rows.
     const needH = (ho - 1) * sh + kh;
     const needW = (wo - 1) * sw + kw;
-    const xp = padOrCrop4d(x, top, needH - top - h, left, needW - left - w);
-    // With a multiplier the output channel c * m + k pairs with input channel c.
-    const dy5 = m === 1 ? dy : tf.reshape(dy, [n, ho, wo, c, m]);
-    const taps: tf.Tensor[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const win =
-          sh === 1 && sw === 1
-            ? tf.slice(xp, [0, i, j, 0], [n, ho, wo, c])
-            : tf.stridedSlice(xp, [0, i, j, 0], [n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1, c], [1, sh, sw, 1]);
-        const prod = m === 1 ? tf.mul(win, dy5) : tf.mul(tf.reshape(win, [n, ho, wo, c, 1]), dy5);
-        taps.push(tf.sum(prod, [0, 1, 2]));
-      }
-    }
-    return tf.reshape(tf.stack(taps), [kh, kw, c, m]);
+    const [xc, pad] = convWindow(x, top, needH - top - h, left, needW - left - w);
+    const [, hc, wc] = xc.shape;
+    const image = tf.reshape(tf.transpose(xc, [1, 2, 0, 3]), [1, hc, wc, n * c]) as tf.Tensor4D;
+    const filter = tf.reshape(tf.transpose(tf.reshape(dy, [n, ho, wo, c, m]), [1, 2, 0, 3, 4]), [ho, wo, n * c, m]);
+    const g = tf.depthwiseConv2d(image, filter as tf.Tensor4D, 1, pad, 'NHWC', [sh, sw]);
+    return tf.sum(tf.reshape(g, [kh, kw, n, c, m]), 2);
   },
 );
