@@ -4,13 +4,14 @@
  * other processes share the cores, unlike wall time.
  * Run: npx tsx tests/engine/native/time-step.ts [backend=native] [size=128] [steps=5] [profile]
  * With BENCH_UNET=1 it profiles the bench's reference U-Net (bench/reference-unet.ts) instead of the layers model
- * (BENCH_NORM=tf for its tf.moments + tf.batchNorm variant).
+ * (BENCH_NORM=tf for its tf.moments + tf.batchNorm variant). PLAIN_UNET=1 times the same network
+ * written here in plain ops with nativeBatchNormTraining, a preview of the engine using it.
  */
 import * as tf from '@tensorflow/tfjs';
 
 import { registerNativeBackend } from '../../../lib/engine/native';
 import { REFERENCE_UNET, timeReferenceUnet } from '../../../bench/reference-unet';
-import { referenceUnet, trainStep } from './unet';
+import { plainUnet, referenceUnet, trainStep } from './unet';
 
 function cpuMs(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     return;
   }
   const size = Number(sizeArg), batch = 4;
-  const model = referenceUnet(size);
+  const model = process.env.PLAIN_UNET ? plainUnet(size) : referenceUnet(size);
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomNormal([batch, size, size, 1]) as tf.Tensor4D;
   const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([batch, size, size], 0, 2, 'int32') as tf.Tensor3D, 2).toFloat() as tf.Tensor4D);

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import { nativeBatchNormTraining } from '../../../lib/engine/native';
+
 function convBlock(x: tf.SymbolicTensor, channels: number): tf.SymbolicTensor {
   let y = x;
   for (let i = 0; i < 2; i++) {
@@ -34,4 +36,66 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.
   const value = (loss as tf.Scalar).dataSync()[0];
   loss?.dispose();
   return value;
+}
+
+/** The bench network on plain ops with nativeBatchNormTraining (tf.moments + tf.batchNorm on other backends). */
+class PlainUnet extends tf.layers.Layer {
+  static className = 'PlainUnet';
+  private weightsOf: tf.LayerVariable[] = [];
+  constructor(private readonly channels: number[]) {
+    super({});
+  }
+  override build(): void {
+    const add = (shape: number[]): tf.LayerVariable => {
+      const v = this.addWeight(`w${this.weightsOf.length}`, shape, 'float32', tf.initializers.heNormal({ seed: this.weightsOf.length }));
+      this.weightsOf.push(v);
+      return v;
+    };
+    let cin = 1;
+    for (const c of this.channels) {
+      add([3, 3, cin, c]); add([3, 3, c, c]);
+      cin = c;
+    }
+    for (let l = this.channels.length - 2; l >= 0; l--) {
+      const c = this.channels[l];
+      add([2, 2, c, this.channels[l + 1]]); add([3, 3, 2 * c, c]); add([3, 3, c, c]);
+    }
+    add([1, 1, this.channels[0], 2]);
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const w = this.weightsOf.map((v) => v.read());
+    let k = 0;
+    const block = (x: tf.Tensor4D): tf.Tensor4D => {
+      const y = tf.conv2d(x, w[k++] as tf.Tensor4D, 1, 'same');
+      const c = y.shape[3];
+      const gamma = tf.ones([c]) as tf.Tensor1D, beta = tf.zeros([c]) as tf.Tensor1D;
+      const fast = nativeBatchNormTraining(y, gamma, beta, 1e-5);
+      if (fast) return tf.relu(fast.y) as tf.Tensor4D;
+      const { mean, variance } = tf.moments(y, [0, 1, 2]);
+      return tf.relu(tf.batchNorm(y, mean, variance, beta, gamma, 1e-5)) as tf.Tensor4D;
+    };
+    const skips: tf.Tensor4D[] = [];
+    let h = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    for (let l = 0; l < this.channels.length; l++) {
+      if (l > 0) h = tf.maxPool(h, 2, 2, 'valid');
+      h = block(block(h));
+      skips.push(h);
+    }
+    for (let i = 0; i < this.channels.length - 1; i++) {
+      const skip = skips[this.channels.length - 2 - i];
+      const up = tf.conv2dTranspose(h, w[k++] as tf.Tensor4D, skip.shape, 2, 'same');
+      h = block(block(tf.concat([up, skip], 3)));
+    }
+    return tf.conv2d(h, w[k] as tf.Tensor4D, 1, 'same');
+  }
+  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = (Array.isArray(shape[0]) ? shape[0] : shape) as tf.Shape;
+    return [s[0], s[1], s[2], 2];
+  }
+}
+
+export function plainUnet(size: number, channels = [16, 32, 64]): tf.LayersModel {
+  const input = tf.input({ shape: [size, size, 1] });
+  return tf.model({ inputs: input, outputs: new PlainUnet(channels).apply(input) as tf.SymbolicTensor });
 }
