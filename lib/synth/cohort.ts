@@ -126,15 +126,15 @@ export function cohortLabels(config: CohortConfig): EgfrLabel[] {
 /** Scale factors tried in turn when a drawn brain would touch the grid's border. */
 const FIT_SHRINK = [1, 0.96, 0.92, 0.88];
 
-/** Generates case `index` of the cohort. Its random stream depends only on the cohort seed, the centre and the index. */
-export function generateCase(anatomy: Anatomy, config: CohortConfig, index: number, generatingLabel: EgfrLabel): SynthCase {
+/** Generates case `index` of the cohort, whose recorded EGFR label is `label`. Its random stream depends only on the cohort seed, the centre and the index. */
+export function generateCase(anatomy: Anatomy, config: CohortConfig, index: number, label: EgfrLabel): SynthCase {
   // The centre is part of the stream: an external cohort drawn with the same seed holds other patients.
   const rng = new Rng(config.seed).fork(`${config.centre}-case-${index}`);
   const caseId = caseIdOf(config, index);
   const { dims, spacing, affine } = anatomy;
   const n = dims[0] * dims[1] * dims[2];
   const egfr = egfrConfigOf(config);
-  const phenotype = drawPhenotype(rng.fork('phenotype'), generatingLabel, egfr);
+  const phenotype = drawPhenotype(rng.fork('phenotype'), label, egfr);
 
   let warped: Float32Array[] = [];
   let deformation: ReturnType<typeof sampleDeformation> | undefined;

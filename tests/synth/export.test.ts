@@ -43,6 +43,8 @@ describe('synth export (project-native layout)', () => {
     assert.deepEqual((await fs.readdir(tmp)).sort(), ['a', 'b']);
     assert.equal(a.cases, 3);
     assert.deepEqual(Object.values(a.counts).sort(), [1, 2]);
+    const recorded = (await fs.readFile(join(tmp, 'a', 'labels.csv'), 'utf8')).trim().split('\n').slice(1).map((r) => r.split(',')[1]);
+    for (const [k, n] of Object.entries(a.counts)) assert.equal(recorded.filter((l) => l === k).length, n);
     const c = await exportCohort(anatomy, { ...config, cases: 1, seed: 12 }, join(tmp, 'c'));
     assert.ok(!(await fs.readFile(join(tmp, 'c', 'labels.csv'), 'utf8')).includes('s11'));
     assert.notDeepEqual(c.ceiling.cohort, undefined);
