@@ -1,3 +1,5 @@
 export * from './grid';
 export * from './results';
 export * from './cohorts';
+export * from './ablation';
+export * from './study';

@@ -26,7 +26,7 @@ export interface ResultRow {
 export const RESULT_COLUMNS = ['grid', 'cell', 'model', 'weighting', 'seed', 'set', 'metric', 'value'] as const;
 
 /** Mean and sample standard deviation of one metric over the seeds of a (model, weighting, set). */
-export interface SummaryRow {
+export interface ResultSummary {
   model: string;
   weighting: string;
   set: string;
@@ -99,7 +99,7 @@ export async function readResultsCsv(path: string): Promise<ResultRow[]> {
 }
 
 /** Mean +/- sd over seeds for every (model, weighting, set, metric), in the order the rows first name them. */
-export function summariseResults(rows: readonly ResultRow[]): SummaryRow[] {
+export function summariseResults(rows: readonly ResultRow[]): ResultSummary[] {
   checkRows(rows);
   if (rows.length === 0) return [];
   const { DataFrame, toJSON } = loadDanfo();
@@ -122,7 +122,7 @@ export function summariseResults(rows: readonly ResultRow[]): SummaryRow[] {
 }
 
 /** `0.812 ± 0.031`, or `0.812` with one seed. */
-export function formatMeanSd(row: Pick<SummaryRow, 'mean' | 'sd'>, digits = 3): string {
+export function formatMeanSd(row: Pick<ResultSummary, 'mean' | 'sd'>, digits = 3): string {
   return row.sd === null ? row.mean.toFixed(digits) : `${row.mean.toFixed(digits)} ± ${row.sd.toFixed(digits)}`;
 }
 
@@ -137,7 +137,7 @@ export interface MeanSdTable {
  * The mean +/- sd table of one evaluation set: rows (model, weighting, seeds) in the order of the summary, columns
  * the metrics asked for; '—' where a model has no such metric.
  */
-export function meanSdTable(summary: readonly SummaryRow[], set: string, metrics: readonly string[], title = set): MeanSdTable {
+export function meanSdTable(summary: readonly ResultSummary[], set: string, metrics: readonly string[], title = set): MeanSdTable {
   const rows: string[][] = [];
   const index = new Map<string, string[]>();
   for (const s of summary) {
