@@ -55,6 +55,16 @@ const ops: Record<string, [number[], number[], Op]> = {
   'batchMatMul per entry, transposeA/B': [[3, 2, 8], [3, 9, 2], (x, w) => tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D, true, true)],
   'batchMatMul broadcast batch of 1': [[2, 3, 4, 2], [1, 2, 9], (x, w) => tf.matMul(x, w)],
   'batchMatMul broadcast both': [[2, 1, 4, 2], [1, 3, 2, 9], (x, w) => tf.matMul(x, w, false, false)],
+  'fused matMul transposeB + bias + relu': [
+    [4, 3],
+    [5, 3],
+    (x, w) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, transposeB: true, bias: tf.ones([5]), activation: 'relu' }),
+  ],
+  'fused matMul transposeA, batched': [
+    [2, 3, 4],
+    [2, 3, 5],
+    (x, w) => tf.fused.matMul({ a: x as tf.Tensor3D, b: w as tf.Tensor3D, transposeA: true, activation: 'elu' }),
+  ],
   'attention (softmax(Q K^T) V)': [
     [2, 6, 4],
     [2, 6, 4],

@@ -7,6 +7,7 @@ import { unsortedSegmentSum } from '../shared/unsorted-segment-sum';
 import { conv3dBackpropFilterRefusal, conv3dBackpropInputRefusal } from './conv3d-refusal';
 import { batchMatMulWasm } from './batch-mat-mul';
 import { concatWasm, splitVWasm } from './concat-split';
+import { fusedMatMulWasm } from './fused-mat-mul';
 import { identityWasm } from './identity';
 import { maxPoolGradWasm } from './max-pool-grad';
 
@@ -23,6 +24,7 @@ export function wasmKernels(): KernelSpec[] {
     maxPoolGradWasm,
     identityWasm,
     batchMatMulWasm,
+    fusedMatMulWasm,
     concatWasm,
     splitVWasm,
     unsortedSegmentSum,
