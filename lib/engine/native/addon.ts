@@ -67,16 +67,19 @@ export type AddonLoad = { ok: true; addon: NativeAddon } | { ok: false; reason: 
 
 let loaded: AddonLoad | undefined;
 
-/** Loads the addon once; a missing or unloadable binary is reported, not thrown. */
-export function loadAddon(): AddonLoad {
-  if (loaded === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = { ok: true, addon: require(ADDON_PATH) as NativeAddon };
-    } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      loaded = { ok: false, reason: `${ADDON_PATH}: ${message} (build it with \`npm run build:native\`)` };
-    }
+/** Loads an addon binary; a missing or unloadable file is reported with its path, not thrown. */
+export function loadAddonFrom(file: string): AddonLoad {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { ok: true, addon: require(file) as NativeAddon };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { ok: false, reason: `${file}: ${message} (build it with \`npm run build:native\`)` };
   }
+}
+
+/** Loads the project's addon once (see loadAddonFrom). */
+export function loadAddon(): AddonLoad {
+  loaded ??= loadAddonFrom(ADDON_PATH);
   return loaded;
 }

@@ -13,6 +13,7 @@ interface Layer { name: string; n: number; h: number; c: number; k: number; co: 
 const layers: Layer[] = [
   { name: 'enc1b 16->16 @128', n: 4, h: 128, c: 16, k: 3, co: 16, s: 1 },
   { name: 'enc2a 16->32 @64', n: 4, h: 64, c: 16, k: 3, co: 32, s: 1 },
+  { name: 'enc2b 32->32 @64', n: 4, h: 64, c: 32, k: 3, co: 32, s: 1 },
   { name: 'enc3b 64->64 @32', n: 4, h: 32, c: 64, k: 3, co: 64, s: 1 },
   { name: 'dec2a 64->32 @64', n: 4, h: 64, c: 64, k: 3, co: 32, s: 1 },
   { name: 'dec1a 32->16 @128', n: 4, h: 128, c: 32, k: 3, co: 16, s: 1 },
