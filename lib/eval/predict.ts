@@ -24,14 +24,14 @@ import type { Volume } from '../volume/volume';
 import { aggregateSliceProbabilities, type AggregateOptions, type PatientProbability } from './aggregate';
 
 export interface PredictOptions {
-  /** Slices per forward pass. Default 8. */
+  /** Slices per forward pass. Default 16. */
   batchSize: number;
   /** Tumour probability above which a voxel is GTV. Default 0.5. */
   threshold: number;
   aggregation: Partial<AggregateOptions>;
 }
 
-export const predictDefaults: PredictOptions = { batchSize: 8, threshold: 0.5, aggregation: {} };
+export const predictDefaults: PredictOptions = { batchSize: 16, threshold: 0.5, aggregation: {} };
 
 /** Slice outputs on the model grid. */
 export interface ModelGridPrediction {

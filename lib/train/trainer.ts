@@ -2,9 +2,10 @@
  * The training loop. Step s (0-based) draws its batch and its augmentation from the stream `Rng(seed).fork('step-s')`
  * and its learning rate from the warm-up + cosine schedule of s, so what a step does depends only on the seed, s
  * and the state the previous steps left (weights, optimizer moments, task weights). A checkpoint stores that state;
- * resuming from it therefore continues exactly as if the run had never stopped. The one exception is dropout: the
- * model draws its dropout masks from a per-module stream that a checkpoint cannot capture, so exact resumption holds
- * for models without dropout (classifier dropout 0); with dropout the run continues correctly but not bit for bit.
+ * resuming from it therefore continues exactly as if the run had never stopped, on a deterministic backend (wasm,
+ * cpu). Two states are outside the checkpoint's reach today, so with them a resumed run continues correctly but not
+ * bit for bit: the model's dropout masks (a per-module stream inside lib/model; exact for models with dropout 0) and
+ * GradNorm's initial losses L_t(0) (taken again from the first step after resuming).
  *
  * An epoch is `stepsPerEpoch` steps; at its end the task weighting closes its window (DWA), the model is validated
  * (when a validation function is given), early stopping is updated, the logs are rewritten and a checkpoint is

@@ -30,7 +30,9 @@ The cohort is split by patient, stratified by EGFR, into training and validation
   --context K            neighbouring slices on each side as extra channels (2.5D; default 0)
   --sequences a,b        sequences in channel order (default: all of the first case, sorted)
   --val-fraction F       share of patients for validation (default 0.2; 0 for none)
-  --patience N           stop after N validations without improvement of the validation score (default: off)
+  --validate-every N     validate every N epochs (default 1) on the held-out patients (3D Dice, EGFR AUC)
+  --patience N           stop after N validations without improvement of the validation score (mean of the
+                         validation Dice and AUC) and keep the best epoch's model (default: off, keep the last)
   --no-augment           no augmentation
   --layout L             ${LAYOUTS.join(' | ')} (default native)
   --backend B            ${BACKEND_NAMES.join(' | ')} (default: the fastest available)
@@ -60,6 +62,7 @@ export const command: Command = {
       sequences: { type: 'string' },
       'val-fraction': { type: 'string' },
       patience: { type: 'string' },
+      'validate-every': { type: 'string' },
       'no-augment': { type: 'boolean' },
       layout: { type: 'string' },
       backend: { type: 'string' },
@@ -104,6 +107,7 @@ export const command: Command = {
         ...(int('epochs') !== undefined ? { epochs: int('epochs') } : {}),
         ...(int('steps-per-epoch') !== undefined ? { stepsPerEpoch: int('steps-per-epoch') } : {}),
         ...(int('batch') !== undefined ? { batchSize: int('batch') } : {}),
+        ...(int('validate-every') !== undefined ? { validateEvery: int('validate-every') } : {}),
         optimizer: { learningRate: numberOption(values, 'lr', 1e-3), weightDecay: numberOption(values, 'weight-decay', 0) },
         ...(weighting ? { weighting: { kind: weighting } as WeightingConfig } : {}),
         ...(patience !== undefined ? { earlyStopping: { metric: 'score', mode: 'max' as const, patience, minDelta: 0 } } : {}),

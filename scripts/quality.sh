@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The quality run of issue 6: the default multi-task model on the synthetic cohort.
+# 1. synthesises (once; kept in datasets/generated/quality/) an internal training cohort, an internal test cohort
+#    (same centre, other patients) and an external test cohort (the other centre);
+# 2. trains the default multi-task model (mtl: MSA encoder with CSA on the two coarsest stages, U-Net decoder,
+#    hybrid CNN-Transformer classifier, uncertainty weighting) on the internal training cohort, holding out a share
+#    of its patients for validation and keeping the best validation epoch;
+# 3. evaluates it on the internal and external test cohorts (patient-level 3D Dice, EGFR AUC);
+# 4. prints one JSON object: the figures, the label rule's ceiling on each test cohort, the settings and the time.
+# Every setting below can be overridden from the environment, e.g. QUALITY_STEPS=300 bash scripts/quality.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+root=${QUALITY_ROOT:-datasets/generated/quality}
+run=${QUALITY_RUN:-runs/quality}
+train_cases=${QUALITY_TRAIN_CASES:-120}
+test_cases=${QUALITY_TEST_CASES:-40}
+size=${QUALITY_SIZE:-64}
+steps=${QUALITY_STEPS:-1200}
+steps_per_epoch=${QUALITY_STEPS_PER_EPOCH:-100}
+batch=${QUALITY_BATCH:-8}
+lr=${QUALITY_LR:-2e-3}
+seed=${QUALITY_SEED:-0}
+backend=${QUALITY_BACKEND:-}
+cli=./bin/egfr-gtv.js
+
+synth() { # dir cases seed centre
+  if [ ! -f "$1/labels.csv" ]; then
+    "$cli" synth --out "$1" --cases "$2" --seed "$3" --centre "$4" --json > /dev/null
+  fi
+}
+
+start=$(date +%s)
+synth "$root/internal-train" "$train_cases" 11 internal
+synth "$root/internal-test" "$test_cases" 12 internal
+synth "$root/external-test" "$test_cases" 13 external
+synth_done=$(date +%s)
+
+backend_args=()
+if [ -n "$backend" ]; then backend_args=(--backend "$backend"); fi
+rm -rf "$run"
+"$cli" train --data "$root/internal-train" --model mtl --out "$run" --size "$size" --steps "$steps" \
+  --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --seed "$seed" --val-fraction 0.15 \
+  --patience "$((steps / steps_per_epoch))" "${backend_args[@]}" --json > "$run.train.json"
+train_done=$(date +%s)
+"$cli" eval --run "$run" --data "$root/internal-test" --json "${backend_args[@]}" > "$run.internal.json"
+"$cli" eval --run "$run" --data "$root/external-test" --json "${backend_args[@]}" > "$run.external.json"
+eval_done=$(date +%s)
+
+node -e '
+const fs = require("fs");
+const [run, root, synthS, trainS, evalS] = process.argv.slice(1);
+const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
+const train = read(`${run}.train.json`);
+const figures = (name, cohort) => {
+  const e = read(`${run}.${name}.json`);
+  const c = read(`${root}/${cohort}/cohort.json`).ceiling;
+  const auc = e.classification ? e.classification.auc : null;
+  return {
+    patients: e.patients,
+    dice_mean: e.segmentation ? e.segmentation.dice.mean : null,
+    dice_median: e.segmentation ? e.segmentation.dice.median : null,
+    hd95_mm_median: e.segmentation ? e.segmentation.hd95_mm.median : null,
+    lesion_sensitivity_mean: e.segmentation ? e.segmentation.lesion_sensitivity.mean : null,
+    egfr_auc: auc,
+    egfr_auc_ci95: e.classification ? e.classification.auc_ci95 : null,
+    egfr_accuracy: e.classification ? e.classification.accuracy : null,
+    ceiling_auc_phenotype: c.cohort.phenotype.auc,
+    ceiling_auc_latent: c.cohort.latent.auc,
+    ceiling_auc_expected_phenotype: c.expected.phenotype.auc,
+    auc_gap_to_phenotype_ceiling: auc === null ? null : c.cohort.phenotype.auc - auc,
+  };
+};
+const internal = figures("internal", "internal-test");
+console.log(JSON.stringify({
+  internal,
+  external: figures("external", "external-test"),
+  targets: {
+    internal_dice_mean_ge_0_80: internal.dice_mean !== null && internal.dice_mean >= 0.8,
+    internal_auc_within_0_05_of_ceiling: internal.auc_gap_to_phenotype_ceiling !== null && internal.auc_gap_to_phenotype_ceiling <= 0.05,
+  },
+  train: { backend: train.backend, steps: train.steps, best_epoch: train.best_epoch, train_cases: train.train_cases, val_cases: train.val_cases, last_validation: train.last_validation },
+  seconds: { synth: Number(synthS), train: Number(trainS), eval: Number(evalS) },
+  run,
+}));
+' "$run" "$root" "$((synth_done - start))" "$((train_done - synth_done))" "$((eval_done - train_done))"
