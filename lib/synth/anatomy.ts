@@ -16,7 +16,10 @@ export interface Anatomy {
   affine: Mat4;
   /** Template T1 intensities (the whole head; the brain mask decides what a case keeps). */
   t1: Float32Array;
-  /** Brain mask as 0/1 floats, so that warping it gives a partial-volume fraction. */
+  /**
+   * Brain mask as floats, blurred by BRAIN_EDGE_SIGMA_MM so that a case's skull strip (warped value >= 0.5) follows a
+   * smooth surface instead of the template's voxel staircase.
+   */
   brain: Float32Array;
   /** Distance from each brain voxel to the nearest voxel outside the brain, mm (0 outside). */
   depth: Float32Array;
@@ -115,9 +118,14 @@ export function deriveAnatomy(t1Volume: Volume<VoxelArray>, brainVolume: Volume<
     }
   }
   if (bbox.hi[0] === 0) throw new ConfigError('the brain mask of the template anatomy is empty');
+  const edge = spacing.map((s) => BRAIN_EDGE_SIGMA_MM / s) as Vec3;
+  gaussianBlur(brain, dims, edge);
   const centre = [0, 1, 2].map((a) => (bbox.lo[a] + bbox.hi[a]) / 2) as Vec3;
   return { dims, spacing, affine, t1, brain, depth, support, levels, supratentorialPrior: supra, infratentorialPrior: infra, enhancement, centre };
 }
+
+/** Smoothing of the template's brain surface (about the 1 mm voxel of the original mask). */
+const BRAIN_EDGE_SIGMA_MM = 1;
 
 /** Beyond this distance from the brain a case voxel's interpolated brain fraction is 0 (a few voxels of margin). */
 const SUPPORT_MARGIN_MM = 4;
