@@ -219,11 +219,23 @@ export function addMassEffect(deformation: Deformation, dims: Vec3, spacing: Vec
           const fy = y - j0;
           const fz = z - k0;
           const v = i + nx * (j + ny * k);
+          const b = 3 * (i0 + nx * (j0 + ny * k0));
+          const sx = 3;
+          const sy = 3 * nx;
+          const sz = 3 * nx * ny;
+          const w000 = (1 - fx) * (1 - fy) * (1 - fz);
+          const w100 = fx * (1 - fy) * (1 - fz);
+          const w010 = (1 - fx) * fy * (1 - fz);
+          const w110 = fx * fy * (1 - fz);
+          const w001 = (1 - fx) * (1 - fy) * fz;
+          const w101 = fx * (1 - fy) * fz;
+          const w011 = (1 - fx) * fy * fz;
+          const w111 = fx * fy * fz;
           for (let q = 0; q < 3; q++) {
-            const at = (ii: number, jj: number, kk: number) => old[3 * (ii + nx * (jj + ny * kk)) + q];
+            const o = b + q;
             src[3 * v + q] =
-              (1 - fz) * ((1 - fy) * ((1 - fx) * at(i0, j0, k0) + fx * at(i0 + 1, j0, k0)) + fy * ((1 - fx) * at(i0, j0 + 1, k0) + fx * at(i0 + 1, j0 + 1, k0))) +
-              fz * ((1 - fy) * ((1 - fx) * at(i0, j0, k0 + 1) + fx * at(i0 + 1, j0, k0 + 1)) + fy * ((1 - fx) * at(i0, j0 + 1, k0 + 1) + fx * at(i0 + 1, j0 + 1, k0 + 1)));
+              w000 * old[o] + w100 * old[o + sx] + w010 * old[o + sy] + w110 * old[o + sx + sy] +
+              w001 * old[o + sz] + w101 * old[o + sx + sz] + w011 * old[o + sy + sz] + w111 * old[o + sx + sy + sz];
           }
         }
       }
