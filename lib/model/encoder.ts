@@ -23,14 +23,17 @@ export interface EncoderConfig {
   /** Attention heads per stage (stage channels must be a multiple). Default [1, 1, 2, 4], then 4 per extra stage. */
   heads: number[];
   /**
-   * Key/value spatial reduction r per stage. Default 2^(S-1-s) capped at 8 ([8, 4, 2, 1] for 4 stages), so every
-   * stage attends over the same key grid as the bottleneck (16x16 at 128x128 input).
+   * Key/value spatial reduction r per stage. Default 2^(S-s) ([16, 8, 4, 2] for 4 stages), as PVT (Wang et al. 2021)
+   * does: every stage attends over the same key grid, H / 2^S (8x8 at 128x128 input), so attention costs grow only
+   * linearly with the number of queries. Inputs below 2^(S+1) leave a 1x1 key grid, where attention is constant.
    */
   reduction: number[];
   /** CSA feed-forward expansion. Default 4. */
   ffnExpansion: number;
   /** CSA pre-norm. Default 'layer'. */
   csaNorm: 'layer' | NormKind;
+  /** CSA key/value depthwise conv: shared (default) or separate. */
+  kvDepthwise: 'shared' | 'separate';
   /** Downsampling between stages: 2x2 max pooling (default) or a stride-2 conv3x3 - norm - act. */
   downsample: 'maxpool' | 'conv';
   norm: NormKind;
@@ -46,9 +49,10 @@ export function encoderDefaults(stages = 4): EncoderConfig {
     stages,
     csa: Array.from({ length: stages }, (_, s) => s >= stages - 2),
     heads: Array.from({ length: stages }, (_, s) => [1, 1, 2, 4][s] ?? 4),
-    reduction: Array.from({ length: stages }, (_, s) => Math.min(8, 2 ** (stages - 1 - s))),
+    reduction: Array.from({ length: stages }, (_, s) => 2 ** (stages - s)),
     ffnExpansion: 4,
     csaNorm: 'layer',
+    kvDepthwise: 'shared',
     downsample: 'maxpool',
     norm: 'batch',
     activation: 'relu',
@@ -102,6 +106,7 @@ export class MsaEncoder extends Module {
               reduction: reduction[s],
               ffnExpansion: config.ffnExpansion,
               norm: config.csaNorm,
+              kvDepthwise: config.kvDepthwise,
             }),
           )
         : null;

@@ -51,6 +51,12 @@ describe('model blocks', () => {
       csa.dispose();
     }
     assert.throws(() => new CsaModule('bad', 0, { channels: 6, heads: 4 }), /6 channels cannot be split into 4 heads/);
+    // K and V share one strided depthwise conv by default; it is r x r wide when r > 3.
+    const shared = new CsaModule('shared', 0, { channels: 8, reduction: 4 });
+    const separate = new CsaModule('separate', 0, { channels: 8, reduction: 4, kvDepthwise: 'separate' });
+    assert.equal(separate.paramCount() - shared.paramCount(), 4 * 4 * 8);
+    shared.dispose();
+    separate.dispose();
   });
 
   it('TransformerBlock keeps [B, T, D] and rejects other widths', () => {

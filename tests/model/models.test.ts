@@ -111,8 +111,9 @@ describe('models', () => {
     const before = tf.memory().numTensors;
     const maps = model.attentionMaps(x);
     assert.deepEqual(maps.map((m) => m.name), ['encoder/stage2/csa', 'encoder/stage3/csa', 'classifier/transformer0']);
-    // Stage 2 of a 32x32 input is 8x8 with reduction 2: 64 queries over 16 keys.
-    assert.deepEqual(maps[0].weights.shape, [2, 2, 64, 16]);
+    // Stage 2 of a 32x32 input is 8x8 with reduction 4: 64 queries over 4 keys; stage 3 is 4x4 with reduction 2.
+    assert.deepEqual(maps[0].weights.shape, [2, 2, 64, 4]);
+    assert.deepEqual(maps[1].weights.shape, [2, 4, 16, 4]);
     for (const m of maps) {
       const error = tf.tidy(() => tf.max(tf.abs(tf.sub(tf.sum(m.weights, 3), 1))).dataSync()[0]);
       assert.ok(error < 1e-5, m.name);

@@ -1,11 +1,14 @@
 /**
  * Convolutional self-attention (CSA) module, in the spirit of CvT (Wu et al. 2021) and CMT (Guo et al. 2022):
- *   y = x + proj(MHSA(Q, K, V)),  Q = pw_q(dw_q(n1(x))),  K = pw_k(dw_k,stride r(n1(x))),  V = pw_v(dw_v,stride r(n1(x)))
+ *   y = x + proj(MHSA(Q, K, V)),  Q = pw_q(dw_q(n1(x))),  K = pw_k(dw_kv,stride r(n1(x))),  V = pw_v(dw_kv,stride r(n1(x)))
  *   out = y + fc2(gelu(dw(fc1(n2(y)))))
- * Assumptions (the paper's abstract fixes none of them): separate depthwise convs for K and V, no bias in the
- * depthwise convs, bias in the pointwise projections; pre-norm is LayerNorm over channels per pixel by default (as in
- * CvT); the spatial reduction uses 'same' padding, so the keys form a ceil(H/r) x ceil(W/r) grid; the feed-forward is
- * 1x1 expand, depthwise 3x3, GELU, 1x1 exactly as the model spec lists it.
+ * Assumptions (the paper's abstract fixes none of them): K and V share one strided depthwise conv by default (the
+ * spatial reduction of CMT and PVT; `kvDepthwise: 'separate'` gives each its own, as CvT); that conv is max(3, r)
+ * wide, so a stride r > 3 skips no pixel (r x r patches, as PVT and CMT; tfjs's cpu and wasm backends also disagree
+ * when the stride exceeds the kernel); no bias in the attention's depthwise convs, bias in the pointwise projections;
+ * pre-norm is LayerNorm over channels per pixel by default (as in CvT); 'same' padding, so the keys form a
+ * ceil(H/r) x ceil(W/r) grid; the feed-forward is 1x1 expand, depthwise 3x3 (with bias), GELU, 1x1, as the model
+ * spec lists it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../errors';
@@ -24,9 +27,11 @@ export interface CsaConfig {
   ffnExpansion: number;
   /** Pre-norm: 'layer' (LayerNorm over channels, default) or a Norm2D kind. */
   norm: 'layer' | NormKind;
+  /** One strided depthwise conv shared by K and V ('shared', default) or one each ('separate'). */
+  kvDepthwise: 'shared' | 'separate';
 }
 
-export const csaDefaults = { heads: 1, reduction: 1, ffnExpansion: 4, norm: 'layer' } as const;
+export const csaDefaults = { heads: 1, reduction: 1, ffnExpansion: 4, norm: 'layer', kvDepthwise: 'shared' } as const;
 
 type PreNorm = LayerNorm | Norm2D;
 
@@ -37,7 +42,7 @@ export class CsaModule extends Module {
   private readonly qPw: Conv2D;
   private readonly kDw: DepthwiseConv2D;
   private readonly kPw: Conv2D;
-  private readonly vDw: DepthwiseConv2D;
+  private readonly vDw: DepthwiseConv2D | null;
   private readonly vPw: Conv2D;
   private readonly proj: Conv2D;
   private readonly norm2: PreNorm;
@@ -61,9 +66,11 @@ export class CsaModule extends Module {
     this.norm1 = this.addChild(makeNorm('norm1'));
     this.qDw = this.addChild(new DepthwiseConv2D(this.path('q_dw'), seed, c, 3));
     this.qPw = pw('q_pw', c, c);
-    this.kDw = this.addChild(new DepthwiseConv2D(this.path('k_dw'), seed, c, 3, reduction));
+    const shared = this.config.kvDepthwise === 'shared';
+    const kvKernel = Math.max(3, reduction);
+    this.kDw = this.addChild(new DepthwiseConv2D(this.path(shared ? 'kv_dw' : 'k_dw'), seed, c, kvKernel, reduction));
     this.kPw = pw('k_pw', c, c);
-    this.vDw = this.addChild(new DepthwiseConv2D(this.path('v_dw'), seed, c, 3, reduction));
+    this.vDw = shared ? null : this.addChild(new DepthwiseConv2D(this.path('v_dw'), seed, c, kvKernel, reduction));
     this.vPw = pw('v_pw', c, c);
     this.proj = pw('proj', c, c);
     this.norm2 = this.addChild(makeNorm('norm2'));
@@ -99,8 +106,10 @@ export class CsaModule extends Module {
       const [kh, kw] = this.keyGrid(h, w);
       const xn = this.normalise(this.norm1, x, options);
       const q = tf.reshape(this.qPw.apply(this.qDw.apply(xn)), [b, h * w, c]) as tf.Tensor3D;
-      const k = tf.reshape(this.kPw.apply(this.kDw.apply(xn)), [b, kh * kw, c]) as tf.Tensor3D;
-      const v = tf.reshape(this.vPw.apply(this.vDw.apply(xn)), [b, kh * kw, c]) as tf.Tensor3D;
+      const reducedK = this.kDw.apply(xn);
+      const reducedV = this.vDw ? this.vDw.apply(xn) : reducedK;
+      const k = tf.reshape(this.kPw.apply(reducedK), [b, kh * kw, c]) as tf.Tensor3D;
+      const v = tf.reshape(this.vPw.apply(reducedV), [b, kh * kw, c]) as tf.Tensor3D;
       const record = options.attention
         ? { sink: options.attention, name: this.name, queryGrid: [h, w] as [number, number], keyGrid: [kh, kw] as [number, number] }
         : undefined;
