@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The main job (npm start): set-up, the synthetic study cohorts (generated once, when missing), the quick ablation grid
+# (grids/quick.json: trained on the development cohort, evaluated on the internal and external test cohorts), and the
+# HTML report with its figures and CSVs. Prints where the report is.
+#   bash scripts/start.sh [--quick] [--grid FILE] [--out DIR]
+# --quick (or EGFR_GTV_FAST=1) runs the grid's reduced "fast" section on a handful of cases: what CI runs, in minutes.
+# Study and report go to runs/<grid name> and reports/<grid name> (with -fast in fast mode), or DIR/study, DIR/report.
+# Interrupted? Run it again: finished cells are kept and a half-trained one continues from its checkpoint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+grid=grids/quick.json
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) export EGFR_GTV_FAST=1 ;;
+    --grid) grid="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "start: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+started=$(date +%s)
+bash scripts/setup.sh
+# Chromium renders the report's figures; kernel-setup installs it (with the notebook tools) and is a no-op when set up.
+bash kernel-setup/install.sh
+name=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).name)" "$grid")
+case "${EGFR_GTV_FAST:-0}" in 1|true|TRUE) suffix=-fast; mode="fast mode" ;; *) suffix=""; mode="full mode" ;; esac
+if [ -n "$out" ]; then
+  study="$out/study"
+  report="$out/report"
+else
+  study="runs/$name$suffix"
+  report="reports/$name$suffix"
+fi
+echo "start: $mode, grid $grid, study folder $study"
+./bin/egfr-gtv.js ablate --grid "$grid" --out "$study"
+elapsed=$(( $(date +%s) - started ))
+./bin/egfr-gtv.js report --study "$study" --out "$report" \
+  --fact "mode=$mode" \
+  --fact "time to the end of the ablation=$((elapsed / 60)) min $((elapsed % 60)) s on $(nproc) CPU cores (cohort synthesis included when it ran)" >/dev/null
+total=$(( $(date +%s) - started ))
+echo "start: done in $((total / 60)) min $((total % 60)) s"
+echo "report: $(cd "$report" && pwd)/index.html"
