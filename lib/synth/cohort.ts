@@ -163,7 +163,7 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
     tissue = brainTissue(t1, brain, anatomy);
   }
   const maps = paintLesions(placed.lesions, { dims, spacing, brain, wm: tissue.wm, gm: tissue.gm });
-  const vessels = paintVessels(rng.fork('vessels'), dims, spacing, brain, tissue.csf, config.vessels);
+  const vessels = paintVessels(rng.fork('vessels'), dims, spacing, brain, tissue.csf, depth, config.vessels);
   const scanner = drawScanner(rng.fork('scanner'), config.centre);
   const inputs = {
     dims,

@@ -14,6 +14,8 @@ export interface VesselConfig {
   radiusMm: [number, number];
   /** SD of the direction change per millimetre (radians): the tortuosity. */
   turnPerMm: number;
+  /** Vessels start no deeper than this below the brain surface: in sulci and cisterns, not in the ventricles. */
+  maxStartDepthMm: number;
 }
 
 export const defaultVesselConfig: VesselConfig = {
@@ -21,13 +23,25 @@ export const defaultVesselConfig: VesselConfig = {
   lengthMm: [10, 60],
   radiusMm: [0.4, 1.0],
   turnPerMm: 0.12,
+  maxStartDepthMm: 12,
 };
 
-/** A 0..1 partial-volume map of vessel lumen; `csf` (the CSF fraction) decides where vessels start. */
-export function paintVessels(rng: Rng, dims: Vec3, spacing: Vec3, brain: Float32Array, csf: Float32Array, config: VesselConfig = defaultVesselConfig): Float32Array {
+/**
+ * A 0..1 partial-volume map of vessel lumen. Vessels start where there is CSF (`csf`, the CSF fraction) within
+ * `maxStartDepthMm` of the brain surface (`depth`, mm).
+ */
+export function paintVessels(
+  rng: Rng,
+  dims: Vec3,
+  spacing: Vec3,
+  brain: Float32Array,
+  csf: Float32Array,
+  depth: Float32Array,
+  config: VesselConfig = defaultVesselConfig,
+): Float32Array {
   const n = dims[0] * dims[1] * dims[2];
   const out = new Float32Array(n);
-  const starts = voxelSampler(csf, (v) => brain[v] >= 0.5);
+  const starts = voxelSampler(csf, (v) => brain[v] >= 0.5 && depth[v] <= config.maxStartDepthMm);
   if (starts.total === 0) return out;
   const h = Math.min(...spacing);
   const stepMm = h / 2;
