@@ -60,11 +60,11 @@ async function main(): Promise<void> {
   await tf.ready();
   if (process.env.BENCH_UNET) {
     const totals = mode === 'profile' ? instrument(backend) : undefined;
-    const c0 = process.cpuUsage();
+    const c0 = process.cpuUsage(), faults0 = process.resourceUsage().minorPageFault;
     // BENCH_NORM=tf: the tf.moments + tf.batchNorm variant of the bench network instead of the engine's batch norm.
     const cfg = { ...REFERENCE_UNET, ...(process.env.BENCH_NORM === 'tf' ? { norm: 'tf' as const } : {}) };
     const t = timeReferenceUnet({ warmup: 2, steps: Number(stepsArg), cfg });
-    console.log(JSON.stringify({ backend, train_ms: Math.round(t.train_ms), forward_ms: Math.round(t.forward_ms), steps_ms: t.train_steps_ms.map(Math.round), cpu_ms_total: Math.round(cpuMs(c0)) }));
+    console.log(JSON.stringify({ backend, train_ms: Math.round(t.train_ms), forward_ms: Math.round(t.forward_ms), steps_ms: t.train_steps_ms.map(Math.round), cpu_ms_total: Math.round(cpuMs(c0)), minor_faults: process.resourceUsage().minorPageFault - faults0 }));
     if (totals) {
       const steps = 2 * (Number(stepsArg) + 2);
       printCalls(steps);
