@@ -205,6 +205,34 @@ describe('engine: ops the models train with, wasm against cpu', () => {
     assert.equal(results[1], results[0]);
   });
 
+  it('reduces over leading, trailing and mixed axes like the cpu backend (sum, mean; float and int)', async () => {
+    const results: number[][][] = [];
+    for (const b of ['cpu', 'wasm'] as BackendName[]) {
+      await initEngine({ backend: b });
+      results.push(
+        tf.tidy(() => {
+          const x = tf.reshape(tf.sin(tf.range(0, 120)), [2, 3, 4, 5]);
+          const i = tf.reshape(tf.range(0, 120, 1, 'int32'), [2, 3, 4, 5]);
+          const out: number[][] = [];
+          for (const axes of [[0], [0, 1], [0, 1, 2], [1, 2], [3], [0, 3]]) {
+            for (const keep of [false, true]) {
+              for (const t of [tf.sum(x, axes, keep), tf.mean(x, axes, keep), tf.sum(i, axes, keep)]) {
+                out.push(t.shape, Array.from(t.dataSync()));
+              }
+            }
+          }
+          return out;
+        }),
+      );
+    }
+    const [cpu, wasm] = results;
+    assert.equal(wasm.length, cpu.length);
+    cpu.forEach((want, k) => {
+      assert.equal(wasm[k].length, want.length, `result ${k}`);
+      want.forEach((v, j) => assert.ok(Math.abs(wasm[k][j] - v) <= 1e-5 * (1 + Math.abs(v)), `result ${k}[${j}]`));
+    });
+  });
+
   it('broadcast Maximum/Minimum/SquaredDifference/BatchMatMul and batchNorm gradients equal their tiled/hand-written forms', async () => {
     await initEngine({ backend: 'wasm' });
     const check = (name: string, op: Op, ref: Op, xs: number[], ws: number[]) => {

@@ -9,6 +9,7 @@ import { batchMatMulWasm } from './batch-mat-mul';
 import { concatWasm, splitVWasm } from './concat-split';
 import { fusedMatMulWasm } from './fused-mat-mul';
 import { identityWasm } from './identity';
+import { meanLeadingAxes, sumLeadingAxes } from './leading-axes-reduce';
 import { maxPoolGradWasm } from './max-pool-grad';
 
 /**
@@ -23,6 +24,8 @@ export function wasmKernels(): KernelSpec[] {
     depthwiseConv2dBackpropInput,
     maxPoolGradWasm,
     identityWasm,
+    meanLeadingAxes,
+    sumLeadingAxes,
     batchMatMulWasm,
     fusedMatMulWasm,
     concatWasm,
