@@ -18,8 +18,8 @@ export const wasmCandidate: BackendCandidate = {
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threads = getThreadsCount();
     const notes = [
-      'XNNPACK forward kernels; egfr-gtv kernels for conv gradients, depthwise gradients, max-pool gradient, ' +
-        'segment sums; Conv3D gradients refused',
+      'XNNPACK forward kernels; egfr-gtv kernels fill the training gaps (conv and depthwise gradients, max-pool ' +
+        'gradient, segment sums), speed up matMul, reductions, concat/split and identity, and refuse Conv3D gradients',
     ];
     if (!simd) notes.push('no WebAssembly SIMD: expect several times slower convolutions');
     if (threads <= 1) notes.push('tfjs runs wasm single-threaded in Node.js');
