@@ -171,13 +171,15 @@ Padded pad_input(const ConvGeom& g, const float* x, long extra) {
 bool conv2d_direct(const ConvGeom& g, const float* x, const float* w, const float* bias, Activation act, float alpha,
                    float* y) {
   const DirectKernels* dk = direct_kernels();
-  if (dk == nullptr || g.co > 32 || g.pl < 0 || g.pt < 0) return false;
+  if (dk == nullptr || g.pl < 0 || g.pt < 0) return false;
   const int nv = g.co <= 16 ? 1 : 2, nr = 16 * nv, mr = dk->conv_mr[nv];
   void (*tile)(const ConvTile&) = nv == 1 ? dk->conv16 : dk->conv32;
-  const long k = g.kh * g.kw * g.c;
-  std::vector<float> bp(static_cast<size_t>(k * nr), 0.0f);
-  for (long i = 0; i < k; ++i)
-    for (long j = 0; j < g.co; ++j) bp[i * nr + j] = w[i * g.co + j];
+  const long k = g.kh * g.kw * g.c, panels = (g.co + nr - 1) / nr;
+  // Filter panels of nr output channels, zero-padded: [panel][k][nr].
+  std::vector<float> bp(static_cast<size_t>(panels * k * nr), 0.0f);
+  for (long q = 0; q < panels; ++q)
+    for (long i = 0; i < k; ++i)
+      for (long j = q * nr; j < std::min<long>(g.co, (q + 1) * nr); ++j) bp[(q * k + i) * nr + (j - q * nr)] = w[i * g.co + j];
   const Padded p = pad_input(g, x, mr * g.sw * g.c + g.c + 16);
   const long tiles = (g.ow + mr - 1) / mr;
   parallel_for(g.n * g.oh, 1, [&](long begin, long end, int) {
@@ -187,9 +189,12 @@ bool conv2d_direct(const ConvGeom& g, const float* x, const float* w, const floa
       float* yrow = y + row * g.ow * g.co;
       for (long t = 0; t < tiles; ++t) {
         const long ox0 = t * mr;
-        ConvTile ct{xrow + ox0 * g.sw * g.c, g.c, g.kh, g.kw, g.dh * p.wp * g.c, g.dw * g.c, g.sw * g.c, bp.data(),
-                    yrow + ox0 * g.co, g.co, static_cast<int>(std::min<long>(mr, g.ow - ox0)), static_cast<int>(g.co)};
-        tile(ct);
+        for (long q = 0; q < panels; ++q) {
+          ConvTile ct{xrow + ox0 * g.sw * g.c, g.c, g.kh, g.kw, g.dh * p.wp * g.c, g.dw * g.c, g.sw * g.c,
+                      bp.data() + q * k * nr, yrow + ox0 * g.co + q * nr, g.co,
+                      static_cast<int>(std::min<long>(mr, g.ow - ox0)), static_cast<int>(std::min<long>(nr, g.co - q * nr))};
+          tile(ct);
+        }
       }
       if (bias != nullptr || act != Activation::kLinear)
         bias_activation_tile(yrow, g.co, g.ow, 0, g.co, bias, act, alpha);

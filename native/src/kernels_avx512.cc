@@ -57,10 +57,14 @@ void conv_tile(const ConvTile& t) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
   const float* bp = t.bp;
+  // Without horizontal dilation the taps of a filter row are one contiguous run of kw * c inputs: one long inner
+  // loop instead of kw short ones (the per-tap set-up dominates when c is small).
+  const bool merged = t.tap_dx == t.c;
+  const long run = merged ? t.kw * t.c : t.c, taps_x = merged ? 1 : t.kw;
   for (long ky = 0; ky < t.kh; ++ky) {
-    for (long kx = 0; kx < t.kw; ++kx) {
+    for (long kx = 0; kx < taps_x; ++kx) {
       const float* a = t.x + ky * t.tap_dy + kx * t.tap_dx;
-      for (long ci = 0; ci < t.c; ++ci, bp += NR) {
+      for (long ci = 0; ci < run; ++ci, bp += NR) {
         __m512 b[NV];
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(bp + 16 * v);
