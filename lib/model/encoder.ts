@@ -28,7 +28,7 @@ export interface EncoderConfig {
    * linearly with the number of queries. Inputs below 2^(S+1) leave a 1x1 key grid, where attention is constant.
    */
   reduction: number[];
-  /** CSA feed-forward expansion. Default 4. */
+  /** CSA feed-forward expansion. Default 2 (see CsaConfig). */
   ffnExpansion: number;
   /** CSA pre-norm. Default 'layer'. */
   csaNorm: 'layer' | NormKind;
@@ -50,7 +50,7 @@ export function encoderDefaults(stages = 4): EncoderConfig {
     csa: Array.from({ length: stages }, (_, s) => s >= stages - 2),
     heads: Array.from({ length: stages }, (_, s) => [1, 1, 2, 4][s] ?? 4),
     reduction: Array.from({ length: stages }, (_, s) => 2 ** (stages - s)),
-    ffnExpansion: 4,
+    ffnExpansion: 2,
     csaNorm: 'layer',
     kvDepthwise: 'shared',
     downsample: 'maxpool',
