@@ -170,10 +170,46 @@ export function trainingCurves(log: Record<string, number[]>, title: string): Pl
   return lineChart({ title, xLabel: 'step', yLabel: `loss (moving average of ${window} steps)`, yRightLabel: 'task weight', series });
 }
 
+/** A patient to show: its case id and the panel title. */
+export interface PanelPick {
+  caseId: string;
+  title: string;
+}
+
 /**
- * The best, median and worst patients by Dice of one cell on one test set: the slice with the most reference GTV,
- * with the reference and the model's prediction outlined. Runs the cell's model on those three patients.
+ * Runs a training run's final model on the given patients of a cohort and shows, for each, the axial slice with the
+ * most reference GTV (the middle slice without one), the reference outlined in orange and the prediction in blue.
+ * The title of a panel may use `{egfr}`, replaced by the patient's predicted EGFR mutant probability.
  */
+export async function predictionPanels(runDir: string, dataDir: string, picks: readonly PanelPick[], title: string): Promise<PlotlyFigure> {
+  await initEngine();
+  const { config, model } = await loadRun(runDir);
+  try {
+    const dataset = await openDataset(dataDir, { layout: 'native', sequences: config.data.sequences });
+    const panels: SlicePanel[] = [];
+    for (const pick of picks) {
+      const c = dataset.cases.find((x) => x.id === pick.caseId);
+      if (!c) throw new ConfigError(`case ${pick.caseId} is not in the data folder`, dataDir);
+      const input = await readCaseInput(c, config.data.sequences);
+      const prediction = predictCase(model, input, config.data.preprocess);
+      const k = input.mask ? largestMaskSlice(input.mask) : Math.floor(input.images[0].dims[2] / 2);
+      const egfr = prediction.egfr ? prediction.egfr.probability.toFixed(2) : 'n/a';
+      panels.push({
+        title: pick.title.replace('{egfr}', egfr),
+        image: axialSlice(input.images[0], k),
+        overlays: [
+          ...(input.mask ? [{ name: 'reference GTV', mask: axialSlice(input.mask, k), colour: '#e8590c' }] : []),
+          ...(prediction.mask ? [{ name: 'predicted GTV', mask: axialSlice(prediction.mask, k), colour: '#1c7ed6' }] : []),
+        ],
+      });
+    }
+    return slicePanels({ title, panels, columns: Math.min(3, panels.length), panelSize: 240, origin: 'lower' });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The best, median and worst patients by Dice of one cell on one test set (see `predictionPanels`). */
 export async function overlayFigure(cell: StudyCell, set: string, dataDir: string): Promise<PlotlyFigure | null> {
   const rows = (cell.patients[set] ?? []).filter((r) => r.dice !== null).sort((a, b) => b.dice! - a.dice!);
   if (rows.length === 0) return null;
@@ -182,30 +218,12 @@ export async function overlayFigure(cell: StudyCell, set: string, dataDir: strin
     ['median', rows[Math.floor((rows.length - 1) / 2)]],
     ['worst', rows[rows.length - 1]],
   ];
-  await initEngine();
-  const { config, model } = await loadRun(cell.runDir);
-  try {
-    const dataset = await openDataset(dataDir, { layout: 'native', sequences: config.data.sequences });
-    const panels: SlicePanel[] = [];
-    for (const [rank, row] of picks) {
-      const c = dataset.cases.find((x) => x.id === row.case_id);
-      if (!c) throw new ConfigError(`case ${row.case_id} of the evaluation is not in the data folder`, dataDir);
-      const input = await readCaseInput(c, config.data.sequences);
-      const prediction = predictCase(model, input, config.data.preprocess);
-      const k = largestMaskSlice(input.mask!);
-      panels.push({
-        title: `${rank}: ${row.case_id} (Dice ${row.dice!.toFixed(2)})`,
-        image: axialSlice(input.images[0], k),
-        overlays: [
-          { name: 'reference GTV', mask: axialSlice(input.mask!, k), colour: '#e8590c' },
-          ...(prediction.mask ? [{ name: 'predicted GTV', mask: axialSlice(prediction.mask, k), colour: '#1c7ed6' }] : []),
-        ],
-      });
-    }
-    return slicePanels({ title: `${set}: best, median and worst patients by Dice`, panels, columns: 3, panelSize: 240, origin: 'lower' });
-  } finally {
-    model.dispose();
-  }
+  return predictionPanels(
+    cell.runDir,
+    dataDir,
+    picks.map(([rank, row]) => ({ caseId: row.case_id, title: `${rank}: ${row.case_id} (Dice ${row.dice!.toFixed(2)})` })),
+    `${set}: best, median and worst patients by Dice`,
+  );
 }
 
 /** The test cohort folder a cell was evaluated on (recorded in its summary.json). */
