@@ -94,8 +94,9 @@ export abstract class Module {
   protected addWeight(local: string, shape: number[], init: Init, trainable = true, depthwise = false): tf.Variable {
     const name = this.path(local);
     const values = initialValues(shape, init, new Rng(`${this.seed}:${name}`), depthwise);
-    // tfjs variable names must be unique in the process; ours live in `NamedWeight.name`.
-    const variable = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
+    // tfjs variable names must be unique in the process; ours live in `NamedWeight.name`. The tidy releases the
+    // initial tensor (the variable keeps its data).
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), trainable));
     this.own.push({ name, variable, trainable });
     return variable;
   }

@@ -37,7 +37,7 @@ export class GradNormWeighting implements TaskWeighting, GradNormUpdate {
     this.minWeight = config.minWeight ?? 1e-3;
     if (!(this.alpha >= 0)) throw new ConfigError(`weighting: GradNorm alpha must be >= 0, got ${this.alpha}`);
     if (!(this.minWeight > 0)) throw new ConfigError(`weighting: GradNorm minWeight must be > 0, got ${this.minWeight}`);
-    this.w = tasks.map(() => tf.variable(tf.scalar(1), true));
+    this.w = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(1), true)));
   }
 
   lossVariables(): tf.Variable[] {

@@ -24,7 +24,7 @@ export class PositiveUncertaintyWeighting implements TaskWeighting {
     readonly tasks: TaskName[],
     config: Omit<PositiveUncertaintyWeightingConfig, 'kind'> = {},
   ) {
-    this.logVariance = tasks.map(() => tf.variable(tf.scalar(config.initLogVariance ?? 0), true));
+    this.logVariance = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(config.initLogVariance ?? 0), true)));
   }
 
   lossVariables(): tf.Variable[] {

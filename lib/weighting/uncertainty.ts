@@ -31,7 +31,7 @@ export class UncertaintyWeighting implements TaskWeighting {
     config: Omit<UncertaintyWeightingConfig, 'kind'> = {},
   ) {
     this.scale = Object.fromEntries(tasks.map((t) => [t, config.scale?.[t] ?? uncertaintyScaleDefaults[t]]));
-    this.logVariance = tasks.map(() => tf.variable(tf.scalar(config.initLogVariance ?? 0), true));
+    this.logVariance = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(config.initLogVariance ?? 0), true)));
   }
 
   lossVariables(): tf.Variable[] {

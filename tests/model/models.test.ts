@@ -124,7 +124,8 @@ describe('models', () => {
     model.dispose();
   });
 
-  it('has no tensor leak in training or inference passes', () => {
+  it('has no tensor leak in building, training or inference passes, or disposing', () => {
+    const start = tf.memory().numTensors;
     const model = buildModel(tinyConfig(16, { classifier: { fuseScales: true }, decoder: { deepSupervision: 1 } }));
     const x = tf.randomNormal([2, 16, 16, 1]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
@@ -133,6 +134,7 @@ describe('models', () => {
     assert.equal(tf.memory().numTensors, before);
     x.dispose();
     model.dispose();
+    assert.equal(tf.memory().numTensors, start);
   });
 
   it('saves and loads through the engine model files with identical outputs', async () => {

@@ -107,6 +107,12 @@ describe('task weighting', () => {
     w.dispose();
   });
 
+  it('owns no tensor beyond its variables', () => {
+    const start = tf.memory().numTensors;
+    for (const kind of ['fixed', 'uncertainty', 'uncertainty-positive', 'dwa', 'gradnorm'] as const) createWeighting({ kind }, [...tasks]).dispose();
+    assert.equal(tf.memory().numTensors, start);
+  });
+
   it('rejects an unknown strategy', () => {
     assert.throws(() => createWeighting({ kind: 'magic' } as unknown as WeightingConfig, [...tasks]), /unknown kind 'magic'/);
   });
