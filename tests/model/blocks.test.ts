@@ -13,9 +13,13 @@ import { maxAbsDiff } from './tiny';
 const infer = { training: false };
 
 describe('model blocks', () => {
+  let start = 0;
   before(async () => {
     await initEngine();
+    start = tf.memory().numTensors;
   });
+
+  after(() => assert.equal(tf.memory().numTensors, start, 'the block tests leave tensors behind'));
 
   it('ConvBlock: shapes, parameter count (residual projection only when channels change), shape contract', () => {
     const block = new ConvBlock('b', 1, { inChannels: 3, outChannels: 8 });
@@ -46,7 +50,7 @@ describe('model blocks', () => {
       assert.deepEqual(attention[0].weights.shape, [2, heads, h * w, keys]);
       assert.deepEqual(attention[0].keyGrid, [Math.ceil(h / r), Math.ceil(w / r)]);
       const rowSums = tf.sum(attention[0].weights, 3);
-      assert.ok(maxAbsDiff(rowSums, tf.onesLike(rowSums)) < 1e-5);
+      assert.ok(maxAbsDiff(rowSums, 1) < 1e-5);
       tf.dispose([x, y, rowSums, attention[0].weights]);
       csa.dispose();
     }
@@ -78,28 +82,30 @@ describe('model blocks', () => {
     const ours = up.apply(x);
     // Our kernel is [in, (row, column, out)]; conv2dTranspose wants [row, column, out, in].
     const [kernel, bias] = up.variables();
-    const filter = tf.transpose(tf.reshape(kernel, [3, 2, 2, 4]), [1, 2, 3, 0]) as tf.Tensor4D;
-    const reference = tf.add(tf.conv2dTranspose(x, filter, [2, 6, 10, 4], 2, 'same'), bias);
+    const reference = tf.tidy(() => {
+      const filter = tf.transpose(tf.reshape(kernel, [3, 2, 2, 4]), [1, 2, 3, 0]) as tf.Tensor4D;
+      return tf.add(tf.conv2dTranspose(x, filter, [2, 6, 10, 4], 2, 'same'), bias);
+    });
     assert.deepEqual(ours.shape, [2, 6, 10, 4]);
     assert.ok(maxAbsDiff(ours, reference) < 1e-5);
-    tf.dispose([x, ours, filter, reference]);
+    tf.dispose([x, ours, reference]);
     up.dispose();
   });
 
   it('batch norm normalises with batch statistics in training and uses moving statistics at inference', () => {
     const norm = new Norm2D('bn', 0, 'batch', 3);
-    const x = tf.add(tf.mul(tf.randomNormal([4, 6, 6, 3]), 3), 5) as tf.Tensor4D;
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([4, 6, 6, 3]), 3), 5)) as tf.Tensor4D;
     const y = norm.apply(x, { training: true });
     const { mean, variance } = tf.moments(y, [0, 1, 2]);
-    assert.ok(tf.max(tf.abs(mean)).dataSync()[0] < 1e-4);
-    assert.ok(maxAbsDiff(variance, tf.onesLike(variance)) < 1e-3);
+    assert.ok(maxAbsDiff(mean, 0) < 1e-4);
+    assert.ok(maxAbsDiff(variance, 1) < 1e-3);
     const [, , movingMean] = norm.variables();
-    const batchMean = tf.mean(x, [0, 1, 2]);
+    const expectedMean = tf.tidy(() => tf.mul(tf.mean(x, [0, 1, 2]), 0.1));
     // One update from (0, 1) with momentum 0.9.
-    assert.ok(maxAbsDiff(movingMean, tf.mul(batchMean, 0.1)) < 1e-4);
+    assert.ok(maxAbsDiff(movingMean, expectedMean) < 1e-4);
     const frozen = new Norm2D('bn2', 0, 'batch', 3);
     const z = frozen.apply(x, { training: true, updateStatistics: false });
-    assert.ok(maxAbsDiff(frozen.variables()[2], tf.zeros([3])) === 0, 'updateStatistics false leaves them');
+    assert.ok(maxAbsDiff(frozen.variables()[2], 0) === 0, 'updateStatistics false leaves them');
     const atInference = frozen.apply(x, infer);
     assert.ok(maxAbsDiff(atInference, x) < 1e-3, 'fresh moving statistics (0, 1) are the identity');
     for (const kind of ['group', 'instance', 'layer', 'none'] as const) {
@@ -110,7 +116,7 @@ describe('model blocks', () => {
       tf.dispose([v, out]);
       n.dispose();
     }
-    tf.dispose([x, y, mean, variance, batchMean, z, atInference]);
+    tf.dispose([x, y, mean, variance, expectedMean, z, atInference]);
     norm.dispose();
     frozen.dispose();
   });
@@ -119,7 +125,7 @@ describe('model blocks', () => {
     const a = tf.randomNormal([2, 3, 4]) as tf.Tensor3D;
     const b = tf.randomNormal([2, 4, 5]) as tf.Tensor3D;
     const w = tf.randomNormal([2, 3, 5]);
-    const f = (m: typeof matMul) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(m(x as tf.Tensor3D, y as tf.Tensor3D), w));
+    const f = (m: typeof matMul) => (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(m(x as tf.Tensor3D, y as tf.Tensor3D), w)));
     const ours = tf.grads(f(matMul))([a, b]);
     const theirs = tf.grads(f((x, y) => tf.matMul(x, y)))([a, b]);
     assert.ok(maxAbsDiff(ours[0], theirs[0]) < 1e-5 && maxAbsDiff(ours[1], theirs[1]) < 1e-5);

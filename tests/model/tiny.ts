@@ -25,7 +25,7 @@ export function disposeBatch(batch: { image: tf.Tensor; mask: tf.Tensor; label: 
   tf.dispose([batch.image, batch.mask, batch.label]);
 }
 
-/** Largest absolute difference between two tensors. */
-export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+/** Largest absolute difference between two tensors (or a tensor and a constant). */
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor | number): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
