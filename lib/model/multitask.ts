@@ -9,6 +9,7 @@ import { Classifier, ClassifierConfig, classifierDefaults } from './classifier';
 import { DecoderConfig, DecoderOutput, SegDecoder, decoderDefaults } from './decoder';
 import { EncoderConfig, MsaEncoder, encoderDefaults } from './encoder';
 import { ApplyOptions, AttentionRecord, Module, SummaryRow, expectNHWC, expectPositiveInt } from './module';
+import { formatSummary } from './summary';
 
 /**
  * 'mtl': encoder + decoder + classifier (the paper's model). 'seg': encoder + decoder. 'cls': encoder + classifier.
@@ -134,6 +135,11 @@ export class MultiTaskModel extends Module {
       ...(this.decoder ? this.decoder.summary(shapes) : []),
       ...(this.classifier ? this.classifier.summary() : []),
     ];
+  }
+
+  /** The summary as a fixed-width table (what a notebook or `console.log` shows). */
+  summaryText(): string {
+    return formatSummary(this.summary(), `${this.config.kind} model, input ${this.config.input.height}x${this.config.input.width}x${this.config.input.channels}`);
   }
 
   apply(x: tf.Tensor4D, options: ApplyOptions): ModelOutput {

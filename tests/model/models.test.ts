@@ -71,6 +71,7 @@ describe('models', () => {
     assert.deepEqual(rows.find((r) => r.name === 'encoder/stage3/block')!.output, [4, 4, 32]);
     const text = formatSummary(rows);
     assert.match(text, new RegExp(`total\\s+${model.paramCount().toLocaleString('en-US')}`));
+    assert.match(model.summaryText(), /^mtl model, input 32x32x1\n/);
     model.dispose();
   });
 
@@ -90,6 +91,17 @@ describe('models', () => {
     const cnn = buildModel(baselineConfig('cls-cnn', tinyConfig(16)));
     assert.ok(!cnn.weights().some((w) => w.name.includes('transformer')));
     cnn.dispose();
+    // Fusion of the pooled skip scales, for every classifier kind.
+    for (const kind of ['hybrid', 'cnn', 'transformer'] as const) {
+      const model = buildModel(tinyConfig(32, { kind: 'cls', classifier: { kind, fuseScales: true, numClasses: 3 } }));
+      const x = tf.zeros([2, 32, 32, 1]) as tf.Tensor4D;
+      const out = model.apply(x, { training: true });
+      assert.deepEqual(out.cls!.shape, [2, 3], kind);
+      assert.equal(model.weights().filter((w) => /classifier\/fuse\d\/kernel/.test(w.name)).length, 3, kind);
+      disposeOutput(out);
+      x.dispose();
+      model.dispose();
+    }
   });
 
   it('rebuilds exactly from its JSON config (same architecture and initial weights)', () => {
