@@ -167,7 +167,7 @@ export function trainingCurves(log: Record<string, number[]>, title: string): Pl
     const weight = log[`weight_${task}`];
     if (weight && weight.some((v) => Number.isFinite(v))) series.push({ name: `${task} weight`, x: steps, y: weight, rightAxis: true, dash: 'dot' });
   }
-  return lineChart({ title, xLabel: 'step', yLabel: `loss (moving average of ${window} steps)`, yRightLabel: 'task weight', series });
+  return lineChart({ title, xLabel: 'step', yLabel: window > 1 ? `loss (moving average over ${window} steps)` : 'loss', yRightLabel: 'task weight', series });
 }
 
 /** A patient to show: its case id and the panel title. */
