@@ -310,7 +310,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const double op = a.number(0, -1);
-  if (op < 0 || op > 14) {
+  if (op < 0 || op > 15) {
     a.fail("bad unary op");
     return nullptr;
   }
@@ -507,6 +507,34 @@ napi_value ChannelAffine2(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// softmax(x, cols, y) over rows of cols values; softmaxGrad(dy, y, cols, dx)
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long cols = static_cast<long>(a.number(1, 0));
+  size_t n = 0;
+  const float* x = a.floats(0, 0, "x");
+  if (x != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+  if (!a.failed && (cols <= 0 || static_cast<long>(n) % cols != 0)) a.fail("x size is not a multiple of cols");
+  float* y = a.floats(2, static_cast<long>(n), "y");
+  if (a.failed) return nullptr;
+  egfr::softmax(x, static_cast<long>(n) / cols, cols, y);
+  return undefined(env);
+}
+
+napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long cols = static_cast<long>(a.number(2, 0));
+  size_t n = 0;
+  const float* dy = a.floats(0, 0, "dy");
+  if (dy != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+  if (!a.failed && (cols <= 0 || static_cast<long>(n) % cols != 0)) a.fail("dy size is not a multiple of cols");
+  const float* y = a.floats(1, static_cast<long>(n), "y");
+  float* dx = a.floats(3, static_cast<long>(n), "dx");
+  if (a.failed) return nullptr;
+  egfr::softmax_grad(dy, y, static_cast<long>(n) / cols, cols, dx);
+  return undefined(env);
+}
+
 // concat(inputs: Float32Array[], widths: Int32Array, outer, out)
 napi_value Concat(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -574,6 +602,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGradStats", nullptr, BatchNormGradStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelMoments", nullptr, ChannelMoments, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine2", nullptr, ChannelAffine2, nullptr, nullptr, nullptr, napi_default, nullptr},

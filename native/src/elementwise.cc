@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "threadpool.h"
@@ -106,22 +107,46 @@ template <BinaryOp OP>
 void binary_nest(const float* a, const float* b, float* out, const Nest& nest) {
   const size_t depth = nest.dims.size();
   const long n = nest.dims[depth - 1];
+  const long sa = nest.sa[depth - 1], sb = nest.sb[depth - 1];
   const long rows = product(Shape(nest.dims.begin(), nest.dims.end() - 1));
-  // Tasks are pieces of rows, so that a single long row (same-shape operands) is still shared by both threads.
-  const long pieces = std::max<long>(1, n / kGrain), piece = (n + pieces - 1) / pieces;
-  const long grain = std::max<long>(1, kGrain / std::max<long>(n, 1));
-  parallel_for(rows * pieces, grain, [&](long begin, long end, int) {
-    for (long task = begin; task < end; ++task) {
-      const long row = task / pieces, j0 = (task % pieces) * piece, len = std::min(piece, n - j0);
-      long rest = row, oa = 0, ob = 0;
-      for (size_t d = depth - 1; d-- > 0;) {
-        const long idx = rest % nest.dims[d];
-        rest /= nest.dims[d];
-        oa += idx * nest.sa[d];
-        ob += idx * nest.sb[d];
+  if (n > kGrain) {
+    // Long rows (same-shape operands): split each row into pieces so that both threads share it.
+    const long pieces = n / kGrain, piece = (n + pieces - 1) / pieces;
+    parallel_for(rows * pieces, 1, [&](long begin, long end, int) {
+      for (long task = begin; task < end; ++task) {
+        const long row = task / pieces, j0 = (task % pieces) * piece, len = std::min(piece, n - j0);
+        long rest = row, oa = 0, ob = 0;
+        for (size_t d = depth - 1; d-- > 0;) {
+          const long idx = rest % nest.dims[d];
+          rest /= nest.dims[d];
+          oa += idx * nest.sa[d];
+          ob += idx * nest.sb[d];
+        }
+        inner<OP>(a + oa + j0 * sa, sa, b + ob + j0 * sb, sb, out + row * n + j0, len);
       }
-      const long sa = nest.sa[depth - 1], sb = nest.sb[depth - 1];
-      inner<OP>(a + oa + j0 * sa, sa, b + ob + j0 * sb, sb, out + row * n + j0, len);
+    });
+    return;
+  }
+  // Short rows (broadcasting a per-channel vector): walk the outer indices as an odometer, no division per row.
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(n, 1)), [&](long begin, long end, int) {
+    std::vector<long> idx(depth, 0);
+    long rest = begin, oa = 0, ob = 0;
+    for (size_t d = depth - 1; d-- > 0;) {
+      idx[d] = rest % nest.dims[d];
+      rest /= nest.dims[d];
+      oa += idx[d] * nest.sa[d];
+      ob += idx[d] * nest.sb[d];
+    }
+    for (long row = begin; row < end; ++row) {
+      inner<OP>(a + oa, sa, b + ob, sb, out + row * n, n);
+      for (size_t d = depth - 1; d-- > 0;) {
+        oa += nest.sa[d];
+        ob += nest.sb[d];
+        if (++idx[d] < nest.dims[d]) break;
+        oa -= nest.sa[d] * nest.dims[d];
+        ob -= nest.sb[d] * nest.dims[d];
+        idx[d] = 0;
+      }
     }
   });
 }
@@ -157,6 +182,8 @@ inline float apply_unary(float x, float alpha) {
       return x < 0.0f ? alpha * x : x;
     case UnaryOp::kElu:
       return x < 0.0f ? std::expm1(x) : x;
+    case UnaryOp::kErf:
+      return std::erf(x);
     default:
       return std::min(std::max(x, 0.0f), 6.0f);
   }
@@ -301,6 +328,7 @@ void unary(UnaryOp op, const float* x, float* out, long n, float alpha) {
     EGFR_UNARY(kLeakyRelu)
     EGFR_UNARY(kElu)
     EGFR_UNARY(kRelu6)
+    EGFR_UNARY(kErf)
 #undef EGFR_UNARY
   }
 }
@@ -511,6 +539,58 @@ void channel_affine2(const float* u, const float* v, long rows, long channels, c
       const float* vr = v + r * channels;
       float* o = out + r * channels;
       for (long c = 0; c < channels; ++c) o[c] = a[c] * ur[c] + b[c] * vr[c] + d[c];
+    }
+  });
+}
+
+namespace {
+// exp(x) for softmax, written without calls so that the row loops vectorise: Cephes' expf polynomial after the
+// reduction x = n ln2 + r, about 1 ulp on [-87, 88]; below that it returns 0, as exp underflows.
+inline float exp_approx(float x) {
+  const float clamped = std::min(std::max(x, -87.0f), 88.0f);
+  const float n = std::floor(clamped * 1.44269504088896341f + 0.5f);
+  const float r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return x < -87.0f ? 0.0f : e * scale;
+}
+}  // namespace
+
+void softmax(const float* x, long rows, long cols, float* y) {
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(cols, 1)), [&](long begin, long end, int) {
+    for (long r = begin; r < end; ++r) {
+      const float* in = x + r * cols;
+      float* out = y + r * cols;
+      float m = -INFINITY;
+      for (long c = 0; c < cols; ++c) m = std::max(m, in[c]);
+      float sum = 0.0f;
+      for (long c = 0; c < cols; ++c) {
+        out[c] = exp_approx(in[c] - m);
+        sum += out[c];
+      }
+      const float inv = 1.0f / sum;
+      for (long c = 0; c < cols; ++c) out[c] *= inv;
+    }
+  });
+}
+
+void softmax_grad(const float* dy, const float* y, long rows, long cols, float* dx) {
+  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(cols, 1)), [&](long begin, long end, int) {
+    for (long r = begin; r < end; ++r) {
+      const float* d = dy + r * cols;
+      const float* yr = y + r * cols;
+      float* out = dx + r * cols;
+      float dot = 0.0f;
+      for (long c = 0; c < cols; ++c) dot += d[c] * yr[c];
+      for (long c = 0; c < cols; ++c) out[c] = yr[c] * (d[c] - dot);
     }
   });
 }

@@ -8,7 +8,7 @@ namespace egfr {
 enum class BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMax = 4, kMin = 5, kSquaredDifference = 6, kReluGrad = 7 };
 enum class UnaryOp {
   kRelu = 0, kStep = 1, kSquare = 2, kSqrt = 3, kExp = 4, kLog = 5, kNeg = 6, kAbs = 7, kRsqrt = 8,
-  kReciprocal = 9, kSigmoid = 10, kTanh = 11, kLeakyRelu = 12, kElu = 13, kRelu6 = 14
+  kReciprocal = 9, kSigmoid = 10, kTanh = 11, kLeakyRelu = 12, kElu = 13, kRelu6 = 14, kErf = 15
 };
 enum class ReduceOp { kSum = 0, kMean = 1, kMax = 2, kMin = 3 };
 
@@ -40,6 +40,9 @@ void channel_moments(const float* x, long rows, long channels, float* mean, floa
 // out = a * u + b * v + d per channel (the batch-norm input gradient in one pass).
 void channel_affine2(const float* u, const float* v, long rows, long channels, const float* a, const float* b,
                      const float* d, float* out);
+// Softmax over rows of `cols` values, and its input gradient dx = y * (dy - sum(dy * y)) from the output y.
+void softmax(const float* x, long rows, long cols, float* y);
+void softmax_grad(const float* dy, const float* y, long rows, long cols, float* dx);
 // Concatenation: input i is [outer, widths[i]] (row-major); out is [outer, sum(widths)].
 void concat(const std::vector<const float*>& inputs, const std::vector<long>& widths, long outer, float* out);
 

@@ -46,6 +46,10 @@ export interface NativeAddon {
   channelMoments(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array): void;
   /** out = a * u + b * v + d, with a, b, d per channel. */
   channelAffine2(u: Float32Array, v: Float32Array, channels: number, a: Float32Array, b: Float32Array, d: Float32Array, out: Float32Array): void;
+  /** Softmax over rows of `cols` values. */
+  softmax(x: Float32Array, cols: number, y: Float32Array): void;
+  /** dx = y * (dy - sum(dy * y)) per row of `cols` values, from the softmax output y. */
+  softmaxGrad(dy: Float32Array, y: Float32Array, cols: number, dx: Float32Array): void;
   /** Input i is [outer, widths[i]]; out is [outer, sum(widths)]. */
   concat(inputs: Float32Array[], widths: Int32Array, outer: number, out: Float32Array): void;
 }
@@ -56,7 +60,7 @@ export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4,
 export const RELU_GRAD_OP = 7;
 export const UNARY_OPS = {
   Relu: 0, Step: 1, Square: 2, Sqrt: 3, Exp: 4, Log: 5, Neg: 6, Abs: 7, Rsqrt: 8, Reciprocal: 9, Sigmoid: 10,
-  Tanh: 11, LeakyRelu: 12, Elu: 13, Relu6: 14,
+  Tanh: 11, LeakyRelu: 12, Elu: 13, Relu6: 14, Erf: 15,
 } as const;
 export const REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 

@@ -18,6 +18,7 @@ import { movementKernels } from './kernels/movement';
 import { normKernels } from './kernels/norm';
 import { poolKernels } from './kernels/pool';
 import { reduceKernels } from './kernels/reduce';
+import { softmaxKernels } from './kernels/softmax';
 
 export type NativeRegistration = { ok: true } | { ok: false; reason: string };
 
@@ -26,6 +27,7 @@ export function nativeKernels(addon: NativeAddon): tf.KernelConfig[] {
   return [
     ...convKernels(addon), ...depthwiseKernels(addon), ...poolKernels(addon), ...matMulKernels(addon),
     ...elementwiseKernels(addon), ...reduceKernels(addon), ...movementKernels(addon), ...normKernels(addon),
+    ...softmaxKernels(addon),
   ];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Leaner gradients for the ops that dominate a batch-norm network's backward pass on the native backend.
+ * Leaner gradients for the ops that dominate a batch-norm (or attention) network's backward pass on the native backend.
  * tfjs composes these gradients from many full-size element-wise ops (the batch-norm gradient alone makes about ten
  * passes over the activations); each of these memory-bound passes costs as much as a small convolution. The
  * replacements give the same values in one or two passes. Gradients are registered globally in tfjs, so each
@@ -11,6 +11,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { RELU_GRAD_OP, type NativeAddon } from './addon';
 import { floatValues, NATIVE_BACKEND_NAME } from './kernel-util';
+import { SOFTMAX_GRAD_KERNEL } from './kernels/softmax';
 
 /** Kernels that exist only on the native backend, used by the gradients below. */
 export const RELU_GRAD_KERNEL = 'EgfrNativeReluGrad';
@@ -53,11 +54,23 @@ function onNative(...tensors: (tf.Tensor | undefined)[]): boolean {
 
 let installed = false;
 
-/** Replaces the Relu, Mean and FusedBatchNorm gradients by backend-checking versions (idempotent). */
+/** Replaces the Relu, Mean, Softmax and FusedBatchNorm gradients by backend-checking versions (idempotent). */
 export function installNativeGradients(): void {
   if (installed) return;
   installed = true;
   const relu = tf.getGradient(tf.Relu), mean = tf.getGradient(tf.Mean), batchNorm = tf.getGradient(tf.FusedBatchNorm);
+  const softmax = tf.getGradient(tf.Softmax);
+
+  tf.registerGradient({
+    ...softmax,
+    gradFunc: (dy, saved, attrs) => {
+      const [y] = saved;
+      const { dim } = attrs as unknown as tf.SoftmaxAttrs;
+      if (!onNative(dy as tf.Tensor, y) || (dim !== -1 && dim !== y.rank - 1)) return softmax.gradFunc(dy, saved, attrs);
+      // One pass per row instead of multiply, sum, multiply and subtract over the whole tensor.
+      return { logits: () => tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy: dy as tf.Tensor, y }) as tf.Tensor };
+    },
+  });
 
   tf.registerGradient({
     ...relu,

@@ -28,7 +28,7 @@ describe('engine/native: element-wise, reductions and data movement against cpu'
     await assertSameAsCpu(() => {
       const x = tf.tensor(v, [10, 100]), p = tf.abs(x).add(0.1);
       return [tf.relu(x), tf.step(x, 0.3), tf.square(x), tf.sqrt(p), tf.exp(x), tf.log(p), tf.neg(x), tf.abs(x), tf.rsqrt(p),
-        tf.reciprocal(p), tf.sigmoid(x), tf.tanh(x), tf.leakyRelu(x, 0.1), tf.elu(x), tf.relu6(x)];
+        tf.reciprocal(p), tf.sigmoid(x), tf.tanh(x), tf.leakyRelu(x, 0.1), tf.elu(x), tf.relu6(x), tf.erf(x)];
     }, 1e-6);
   });
 
@@ -102,5 +102,15 @@ describe('engine/native: element-wise, reductions and data movement against cpu'
         tf.sum(tf.mul(tf.relu(norm(xx, g as tf.Tensor1D, b as tf.Tensor1D).y), r)))([x, gamma, beta]);
       return [y, mean, variance, ...grads];
     }, 1e-5);
+  });
+
+  it('softmax over the last axis and its gradient (large, small and -inf logits)', async () => {
+    const v = seeded(6 * 7 * 33, 61).map((s, i) => (i % 11 === 0 ? -Infinity : i % 5 === 0 ? 80 * s : 4 * s));
+    await assertSameAsCpu(() => {
+      const x = tf.tensor3d(v, [6, 7, 33]);
+      const r = tf.tensor3d(seeded(v.length, 62), [6, 7, 33]);
+      return [tf.softmax(x), tf.softmax(tf.tensor2d(seeded(40, 63), [5, 8])),
+        tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.softmax(xx), r)))(tf.tensor3d(seeded(v.length, 64).map((s) => 6 * s), [6, 7, 33]))];
+    }, 1e-6);
   });
 });
