@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
+import { registerGradientFixes } from '../gradients';
+import { cpuKernels } from '../kernels/cpu';
+import { installKernels, stockKernel } from '../kernels/install';
 import { loadAddon, type NativeAddon } from './addon';
 import { batchNormKernels } from './batch-norm';
 import { gradientKernels, installNativeGradients } from './gradients';
@@ -46,10 +49,17 @@ export async function registerNativeBackend(): Promise<NativeRegistration> {
   }
   const overridden = nativeKernels(load.addon);
   const replaced = new Set(overridden.map((k) => k.kernelName));
+  // The stock cpu kernels (the engine may already have replaced some for cpu), then the engine's cpu replacements
+  // that the addon does not cover (installed the engine's way, so that they can fall back on the stock kernel),
+  // then the addon's kernels.
   for (const config of tf.getKernelsForBackend('cpu')) {
-    if (!replaced.has(config.kernelName)) tf.registerKernel({ ...config, backendName: NATIVE_BACKEND_NAME });
+    const stock = stockKernel(config.kernelName, 'cpu') ?? config;
+    if (!replaced.has(config.kernelName)) tf.registerKernel({ ...stock, backendName: NATIVE_BACKEND_NAME });
   }
+  installKernels(NATIVE_BACKEND_NAME, cpuKernels().filter((k) => !replaced.has(k.kernelName)));
   for (const config of [...overridden, ...gradientKernels(load.addon), ...batchNormKernels(load.addon)]) tf.registerKernel(config);
+  // The engine's gradient fixes first: the native gradients wrap them (and would otherwise be replaced by them).
+  registerGradientFixes();
   installNativeGradients();
   // Priority 0 (below cpu's 1): registering never changes which backend tfjs picks by default.
   tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), 0);

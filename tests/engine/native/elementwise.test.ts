@@ -113,4 +113,14 @@ describe('engine/native: element-wise, reductions and data movement against cpu'
         tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.softmax(xx), r)))(tf.tensor3d(seeded(v.length, 64).map((s) => 6 * s), [6, 7, 33]))];
     }, 1e-6);
   });
+
+  it('matMul broadcasting batch dimensions on both sides equals the explicitly tiled product', async () => {
+    // The cpu kernel computes only max(batchA, batchB) products here, so the reference is the tiled form.
+    await tf.setBackend('native');
+    const x = tf.tensor4d(seeded(16, 65), [2, 1, 4, 2]), w = tf.tensor4d(seeded(54, 66), [1, 3, 2, 9]);
+    const fast = tf.matMul(x, w), tiled = tf.matMul(tf.tile(x, [1, 3, 1, 1]), tf.tile(w, [2, 1, 1, 1]));
+    assert.deepEqual(fast.shape, [2, 3, 4, 9]);
+    assert.deepEqual(Array.from(fast.dataSync()), Array.from(tiled.dataSync()));
+    tf.dispose([x, w, fast, tiled]);
+  });
 });

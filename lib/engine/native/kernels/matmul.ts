@@ -21,18 +21,45 @@ function matMul(addon: NativeAddon, args: Args, kernelName: string, fused: boole
   const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
   const batchShapeA = a.shape.slice(0, -2), batchShapeB = b.shape.slice(0, -2);
   const batchA = tf.util.sizeFromShape(batchShapeA), batchB = tf.util.sizeFromShape(batchShapeB);
-  // Only whole-batch broadcasting: the same batch shape, or one side a single matrix of no higher batch rank.
-  const broadcastable = tf.util.arraysEqual(batchShapeA, batchShapeB) ||
-    (batchA === 1 && batchShapeA.length <= batchShapeB.length) || (batchB === 1 && batchShapeB.length <= batchShapeA.length);
   const av = floatValues(backend, a), bv = floatValues(backend, b);
   const biasv = fused ? channelBias(backend, bias, n) : null;
-  if (k !== kb || av === undefined || bv === undefined || biasv === undefined ||
-      !broadcastable) return cpuFallback(kernelName, args);
-  const outBatch = batchShapeA.length >= batchShapeB.length && batchA >= batchB ? batchShapeA : batchShapeB;
+  if (k !== kb || av === undefined || bv === undefined || biasv === undefined) return cpuFallback(kernelName, args);
+  const outBatch = tf.backend_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
   const outShape = [...outBatch, m, n];
   const c = new Float32Array(tf.util.sizeFromShape(outShape));
-  const dims = Int32Array.from([batchA, batchB, m, n, k, attrs.transposeA ? 1 : 0, attrs.transposeB ? 1 : 0]);
-  addon.matMul(av, bv, biasv, c, dims, act, attrs.leakyreluAlpha ?? 0.2);
+  const alpha = attrs.leakyreluAlpha ?? 0.2;
+  const flags = [attrs.transposeA ? 1 : 0, attrs.transposeB ? 1 : 0];
+  // The addon broadcasts one whole side (a single matrix, or matching batches in one call); any other broadcast
+  // of the batch dimensions is done here, one matrix pair per output batch.
+  const whole = tf.util.arraysEqual(batchShapeA, batchShapeB) || (batchA === 1 && batchShapeA.length <= outBatch.length) ||
+    (batchB === 1 && batchShapeB.length <= outBatch.length);
+  if (whole && tf.util.sizeFromShape(outBatch) === Math.max(batchA, batchB)) {
+    addon.matMul(av, bv, biasv, c, Int32Array.from([batchA, batchB, m, n, k, ...flags]), act, alpha);
+  } else {
+    const single = Int32Array.from([1, 1, m, n, k, ...flags]);
+    const stridesOf = (shape: number[]): number[] => {
+      // Element strides of a batch shape aligned to the output's (0 where broadcast).
+      const aligned = [...new Array<number>(outBatch.length - shape.length).fill(1), ...shape];
+      const strides = new Array<number>(aligned.length).fill(0);
+      for (let i = aligned.length - 1, s = 1; i >= 0; i--) {
+        strides[i] = aligned[i] === 1 ? 0 : s;
+        s *= aligned[i];
+      }
+      return strides;
+    };
+    const sa = stridesOf(batchShapeA), sb = stridesOf(batchShapeB);
+    for (let o = 0; o < tf.util.sizeFromShape(outBatch); o++) {
+      let rest = o, ia = 0, ib = 0;
+      for (let d = outBatch.length - 1; d >= 0; d--) {
+        const idx = rest % outBatch[d];
+        rest = Math.floor(rest / outBatch[d]);
+        ia += idx * sa[d];
+        ib += idx * sb[d];
+      }
+      addon.matMul(av.subarray(ia * m * k, (ia + 1) * m * k), bv.subarray(ib * k * n, (ib + 1) * k * n), biasv,
+        c.subarray(o * m * n, (o + 1) * m * n), single, act, alpha);
+    }
+  }
   return backend.makeTensorInfo(outShape, 'float32', c);
 }
 
