@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNifti } from '../lib/io';
 import { resample } from '../lib/volume/resample';
+import { median } from '../lib/util/percentile';
 
 /**
  * Benchmark rows for medical image I/O: reading the full-size gzip Colin27 (181x217x181 uint8) and resampling it to
@@ -37,8 +38,7 @@ async function medianMs(fn: () => Promise<unknown> | unknown, runs = 5): Promise
     await fn();
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)];
+  return median(times);
 }
 
 /** Read the 181x217x181 gzip Colin27 (decompress, parse, convert to float32). Target <= 500 ms. */

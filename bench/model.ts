@@ -9,6 +9,7 @@ import { buildModel } from '../lib/model/baselines';
 import { ModelConfigInput } from '../lib/model/multitask';
 import { createTrainStep } from '../lib/train/step';
 import { createWeighting } from '../lib/weighting/create';
+import { median } from '../lib/util/percentile';
 
 export interface MtlTimings {
   mtl_b4_128_train_ms: number;
@@ -16,12 +17,6 @@ export interface MtlTimings {
   mtl_b4_128_train_cpu_ms: number;
   mtl_b4_128_forward_ms: number;
   mtl_params: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Median training-step and inference times after `warmup` steps, and the trainable parameter count. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTraining } from '../lib/engine/ops/batch-norm';
 import { Rng } from '../lib/util/rng';
+import { median } from '../lib/util/percentile';
 
 /**
  * The reference U-Net that the engine's performance work is measured on (issue 2), in plain tf ops so that it times
@@ -112,12 +113,6 @@ export interface UnetTimings {
   /** Every timed training step, in order, for the spread. */
   train_steps_ms: number[];
   params: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Median training-step and forward times of the reference U-Net on the current backend. */

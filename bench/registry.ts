@@ -1,6 +1,8 @@
 import type { EngineReport } from '../lib/engine/backend';
 import { rows as ioRows } from './io';
+import { mtlBenchRow } from './model';
 import { timeReferenceUnet } from './reference-unet';
+import { synth_case } from './synth';
 
 /** What a bench row gets: the engine report of the chosen backend and a progress logger (stderr). */
 export interface BenchContext {
@@ -25,5 +27,7 @@ const unetRow: BenchRow = async (ctx) => {
 
 export const benchRows: [string, BenchRow][] = [
   ['unet_b4_128', unetRow],
+  ['mtl_b4_128', mtlBenchRow],
   ...Object.entries(ioRows).map(([name, fn]): [string, BenchRow] => [name, () => fn()]),
+  ['synth_case', () => synth_case()],
 ];

@@ -12,7 +12,7 @@ import { prepareCase, type CaseInput, type PreparedCase, type PreprocessConfig }
 import { binaryClassificationReport, type BinaryClassificationReport } from '../metrics/classification-report';
 import { rocAuc } from '../metrics/classification';
 import { multiclassMetrics, type MulticlassMetrics } from '../metrics/multiclass';
-import { percentile } from '../metrics/percentile';
+import { percentile } from '../util/percentile';
 import { segmentationMetrics, type SegmentationMetricsOptions } from '../metrics/segmentation';
 import type { MultiTaskModel } from '../model/multitask';
 import { predictOnModelGrid, predictDefaults, toInputGrid, aggregateEgfr, type PredictOptions } from './predict';

@@ -1,6 +1,6 @@
 import { ConfigError, DatasetError } from '../errors';
 import { Rng } from '../util/rng';
-import { percentile } from './percentile';
+import { percentile } from '../util/percentile';
 
 export interface BootstrapOptions {
   /** Number of resamples. */

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors';
 import type { Connectivity } from '../volume/components';
 import { lesionDetection } from './lesions';
 import { assertSameGrid, binarise, type MaskGrid } from './mask';
-import { percentile } from './percentile';
+import { percentile } from '../util/percentile';
 import { surfaceDistances } from './surface-distance';
 
 /**

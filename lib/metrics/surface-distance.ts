@@ -1,7 +1,7 @@
 import { boundingBox } from '../volume/components';
 import { crop } from '../volume/crop';
 import { scalingAffine, type Vec3 } from '../volume/volume';
-import { squaredDistanceTransform } from './edt';
+import { squaredDistanceTransform } from '../volume/distance-transform';
 import { surfaceVoxels } from './mask';
 
 /** Distances in mm from each surface voxel of one mask to the nearest surface voxel of the other. */

@@ -1,7 +1,7 @@
 import type { Mat4, Vec3, Volume, VoxelArray } from '../volume/volume';
 import { invertAffine, applyAffine } from '../volume/affine';
 import { ConfigError } from '../errors';
-import { squaredDistanceTransform } from '../metrics/edt';
+import { squaredDistanceTransform } from '../volume/distance-transform';
 import { gaussianBlur } from './fields';
 
 /**

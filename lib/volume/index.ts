@@ -13,3 +13,4 @@ export * from './components';
 export * from './crop';
 export * from './normalise';
 export * from './slices';
+export * from './distance-transform';

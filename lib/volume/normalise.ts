@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { percentile } from '../metrics/percentile';
+import { percentiles } from '../util/percentile';
 import type { Volume, VoxelArray } from './volume';
 
 export interface NormaliseOptions {
@@ -35,8 +35,7 @@ export function percentileClip(
   if (!(low >= 0 && low < high && high <= 100)) throw new ConfigError(`clip percentiles [${low}, ${high}] must satisfy 0 <= low < high <= 100`);
   const values = maskedValues(volume.data, mask);
   if (values.length === 0) throw new ConfigError('the mask selects no voxel: no intensity statistics');
-  const lo = percentile(values, low);
-  const hi = percentile(values, high);
+  const [lo, hi] = percentiles(values, [low, high]);
   const out = new Float32Array(volume.data.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(volume.data[i], lo), hi);
   return { data: out, dims: volume.dims, spacing: volume.spacing, affine: volume.affine };

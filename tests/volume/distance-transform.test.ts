@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { squaredDistanceTransform } from '../../lib/metrics/edt';
+import { squaredDistanceTransform } from '../../lib/volume/distance-transform';
 import { Rng } from '../../lib/util/rng';
 import type { Vec3 } from '../../lib/volume/volume';
 
