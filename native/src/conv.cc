@@ -136,17 +136,27 @@ class BiasActivation : public Epilogue {
 
 // A zero-padded copy of x in which every tap of every output pixel lies inside the buffer, plus `extra` floats at the
 // end for micro-kernels that read (and discard) a partial tile's missing rows. Reused per thread across calls.
+// Buffers up to this many floats (64 MiB) are kept between calls; larger ones (whole-volume batches) are freed.
+constexpr size_t kKeptPadFloats = size_t{16} << 20;
+
 struct Padded {
   const float* data;
   long hp, wp;
+  std::vector<float> owned;  // the buffer when it is too large to keep
 };
 
 Padded pad_input(const ConvGeom& g, const float* x, long extra) {
-  thread_local std::vector<float> buf;
+  thread_local std::vector<float> kept;
   const long hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1, wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
   const size_t need = static_cast<size_t>(g.n * hp * wp * g.c + extra);
-  if (buf.size() < need) buf.resize(need);
-  float* out = buf.data();
+  Padded result{nullptr, hp, wp, {}};
+  if (need > kKeptPadFloats) {
+    result.owned.resize(need);
+  } else if (kept.size() < need) {
+    kept.resize(need);
+  }
+  float* out = need > kKeptPadFloats ? result.owned.data() : kept.data();
+  result.data = out;
   parallel_for(g.n * hp, 16, [&](long begin, long end, int) {
     for (long row = begin; row < end; ++row) {
       const long yy = row % hp, b = row / hp, iy = yy - g.pt;
@@ -163,7 +173,7 @@ Padded pad_input(const ConvGeom& g, const float* x, long extra) {
     }
   });
   std::fill(out + g.n * hp * wp * g.c, out + need, 0.0f);
-  return {out, hp, wp};
+  return result;
 }
 
 // Direct convolution with the AVX-512 row kernels: faster than im2col + GEMM when the output has few channels,
