@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeBatchNormTraining } from '../native/batch-norm';
 
 /** The output of a training-mode batch norm: the normalised tensor and the batch statistics it used. */
 export interface BatchNormTrainingResult {
@@ -17,7 +18,8 @@ export interface BatchNormTrainingResult {
  * `tf.moments` + `tf.batchNorm` reach the same numbers through the tape of every elementwise op (about twenty full
  * passes over the activation in backprop); this takes five, which is most of the difference in a U-Net step on wasm.
  * Use it for every batch norm that trains; at inference use `tf.batchNorm` with the running statistics. All three
- * outputs belong to the caller's scope (an enclosing tidy frees them).
+ * outputs belong to the caller's scope (an enclosing tidy frees them). On the native backend the addon's fused kernels
+ * compute the same result in fewer passes.
  */
 export function batchNormTraining(
   x: tf.Tensor,
@@ -25,6 +27,8 @@ export function batchNormTraining(
   beta: tf.Tensor1D,
   epsilon = 1e-5,
 ): BatchNormTrainingResult {
+  const fused = nativeBatchNormTraining(x, gamma, beta, epsilon);
+  if (fused) return fused;
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const count = x.size / x.shape[x.rank - 1];
   let mean: tf.Tensor | undefined;
