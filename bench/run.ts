@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../lib/engine/backend';
 import { UsageError } from '../lib/errors';
 import { benchRows } from './registry';
+import { runCompare } from './torch/compare';
 
 export interface BenchOptions {
   /** Row names to run (all when absent). */
   only?: string[];
   backend?: BackendName;
+  /** Also run the PyTorch twin of the reference U-Net (bench/torch) and report the ratios. */
+  compare?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -34,11 +37,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<Record<string, 
   return out;
 }
 
-/** Parses `--only a,b` and `--backend X` (shared by `npm run bench` and `egfr-gtv bench`). */
+/** Parses `--only a,b`, `--backend X` and `--compare` (shared by `npm run bench` and `egfr-gtv bench`). */
 export function parseBenchArgs(args: string[]): BenchOptions {
-  let values: { only?: string; backend?: string };
+  let values: { only?: string; backend?: string; compare?: boolean };
   try {
-    ({ values } = parseArgs({ args, options: { only: { type: 'string' }, backend: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: { only: { type: 'string' }, backend: { type: 'string' }, compare: { type: 'boolean' } },
+      strict: true,
+    }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -48,11 +55,20 @@ export function parseBenchArgs(args: string[]): BenchOptions {
   return {
     ...(values.only ? { only: values.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(values.backend ? { backend: values.backend as BackendName } : {}),
+    ...(values.compare ? { compare: true } : {}),
   };
 }
 
+/**
+ * `--compare` runs the reference U-Net row beside its PyTorch twin and returns both with the ratios; otherwise the
+ * selected rows.
+ */
+export async function runBenchCommand(opts: BenchOptions): Promise<object> {
+  return opts.compare ? runCompare(opts) : runBench(opts);
+}
+
 if (require.main === module) {
-  runBench(parseBenchArgs(process.argv.slice(2))).then(
+  runBenchCommand(parseBenchArgs(process.argv.slice(2))).then(
     (out) => process.stdout.write(JSON.stringify(out) + '\n'),
     (err: Error) => {
       process.stderr.write(`bench: error: ${err.message}\n`);

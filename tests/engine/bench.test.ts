@@ -11,12 +11,13 @@ import { UsageError } from '../../lib/errors';
 const bin = join(__dirname, '..', '..', 'bin', 'egfr-gtv.js');
 
 describe('bench', () => {
-  it('parses --only and --backend, and rejects a bad backend', () => {
+  it('parses --only, --backend and --compare, and rejects a bad backend', () => {
     assert.deepEqual(parseBenchArgs(['--only', 'unet_b4_128, resample_ms', '--backend', 'cpu']), {
       only: ['unet_b4_128', 'resample_ms'],
       backend: 'cpu',
     });
     assert.deepEqual(parseBenchArgs([]), {});
+    assert.deepEqual(parseBenchArgs(['--compare']), { compare: true });
     assert.throws(() => parseBenchArgs(['--backend', 'gpu']), UsageError);
     assert.throws(() => parseBenchArgs(['--steps', '3']), UsageError);
   });
