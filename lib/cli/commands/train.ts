@@ -33,6 +33,7 @@ The cohort is split by patient, stratified by EGFR, into training and validation
   --validate-every N     validate every N epochs (default 1) on the held-out patients (3D Dice, EGFR AUC)
   --patience N           stop after N validations without improvement of the validation score (mean of the
                          validation Dice and AUC) and keep the best epoch's model (default: off, keep the last)
+  --tumour-fraction F    share of tumour slices in a batch (default 0.5; 1 for cls)
   --no-augment           no augmentation
   --layout L             ${LAYOUTS.join(' | ')} (default native)
   --backend B            ${BACKEND_NAMES.join(' | ')} (default: the fastest available)
@@ -63,6 +64,7 @@ export const command: Command = {
       'val-fraction': { type: 'string' },
       patience: { type: 'string' },
       'validate-every': { type: 'string' },
+      'tumour-fraction': { type: 'string' },
       'no-augment': { type: 'boolean' },
       layout: { type: 'string' },
       backend: { type: 'string' },
@@ -111,6 +113,7 @@ export const command: Command = {
         optimizer: { learningRate: numberOption(values, 'lr', 1e-3), weightDecay: numberOption(values, 'weight-decay', 0) },
         ...(weighting ? { weighting: { kind: weighting } as WeightingConfig } : {}),
         ...(patience !== undefined ? { earlyStopping: { metric: 'score', mode: 'max' as const, patience, minDelta: 0 } } : {}),
+        ...(values['tumour-fraction'] !== undefined ? { sampler: { tumourFraction: numberOption(values, 'tumour-fraction', 0.5) } } : {}),
         ...(values['no-augment'] ? { augment: null } : {}),
       },
       valFraction: numberOption(values, 'val-fraction', 0.2),
