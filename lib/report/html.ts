@@ -32,7 +32,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
 caption { text-align: left; font-weight: bold; padding-bottom: .4em; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; }
 th { background: #f0f0f0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure { margin: 1.5em 0; }
 figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { color: #555; font-size: 14px; margin-top: .3em; }
