@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash kernel-setup/install.sh
 echo "== type check (tsc --noEmit)"
-npx tsc --noEmit
+# tslab ships its own TypeScript 5.0 with a `tsc` bin too; which one npm links to .bin/tsc varies between installs.
+node node_modules/typescript/bin/tsc --noEmit
 echo "== lint (eslint)"
 npx eslint lib tests bench
 echo "== tests (mocha)"
