@@ -103,15 +103,38 @@ const fusedBatchNormGrad: GradConfig = {
 /** The stock gradient configs that `registerGradientFixes` replaced, for tests that compare against them. */
 export const stockGradients = new Map<string, GradConfig>();
 
-let registered = false;
+/** Every gradient config the engine registered (its fixes, and wrappers such as the native backend's). */
+const ownGradients = new WeakSet<GradConfig>();
+const refreshers: (() => void)[] = [];
 
-/** Replaces the stock gradients listed above (idempotent). */
+/** Registers a gradient and remembers it as the engine's, so a later refresh does not replace it. */
+export function registerOwnGradient(config: GradConfig): void {
+  ownGradients.add(config);
+  tf.registerGradient(config);
+}
+
+/** True when the gradient registered for `kernelName` is one of the engine's. */
+export function isOwnGradient(kernelName: string): boolean {
+  const current = tf.getGradient(kernelName);
+  return current !== undefined && ownGradients.has(current);
+}
+
+/** Adds a step that `registerGradientFixes` repeats after its own (a backend's gradient wrappers). */
+export function addGradientRefresher(refresh: () => void): void {
+  if (!refreshers.includes(refresh)) refreshers.push(refresh);
+}
+
+/**
+ * Registers the fixed gradients wherever the registered one is not the engine's, then repeats the refreshers.
+ * It is not enough to do this once: loading another copy of `@tensorflow/tfjs` (danfojs-node brings one, through the
+ * npm override of tfjs-node) registers the stock gradients again over the fixes, so `initEngine` calls this each time.
+ */
 export function registerGradientFixes(): void {
-  if (registered) return;
   for (const config of [maximumGrad, minimumGrad, squaredDifferenceGrad, batchMatMulGrad, fusedBatchNormGrad]) {
+    if (isOwnGradient(config.kernelName)) continue;
     const stock = tf.getGradient(config.kernelName);
     if (stock) stockGradients.set(config.kernelName, stock);
-    tf.registerGradient(config);
+    registerOwnGradient(config);
   }
-  registered = true;
+  for (const refresh of refreshers) refresh();
 }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-import { registerGradientFixes } from '../gradients';
+import { addGradientRefresher, registerGradientFixes } from '../gradients';
 import { cpuKernels } from '../kernels/cpu';
 import { installKernels, stockKernel } from '../kernels/install';
 import { loadAddon, type NativeAddon } from './addon';
@@ -58,9 +58,10 @@ export async function registerNativeBackend(): Promise<NativeRegistration> {
   }
   installKernels(NATIVE_BACKEND_NAME, cpuKernels().filter((k) => !replaced.has(k.kernelName)));
   for (const config of [...overridden, ...gradientKernels(load.addon), ...batchNormKernels(load.addon)]) tf.registerKernel(config);
-  // The engine's gradient fixes first: the native gradients wrap them (and would otherwise be replaced by them).
+  // The native gradients wrap the engine's fixes, so they are (re)installed right after them, now and whenever the
+  // engine refreshes its gradients.
+  addGradientRefresher(installNativeGradients);
   registerGradientFixes();
-  installNativeGradients();
   // Priority 0 (below cpu's 1): registering never changes which backend tfjs picks by default.
   tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), 0);
   registration = { ok: true };

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
+import { registerOwnGradient } from '../gradients';
 import { RELU_GRAD_OP, type NativeAddon } from './addon';
 import { floatValues, NATIVE_BACKEND_NAME } from './kernel-util';
 import { SOFTMAX_GRAD_KERNEL } from './kernels/softmax';
@@ -52,16 +53,24 @@ function onNative(...tensors: (tf.Tensor | undefined)[]): boolean {
   return tf.getBackend() === NATIVE_BACKEND_NAME && tensors.every((t) => t === undefined || t.dtype === 'float32');
 }
 
-let installed = false;
+const nativeWrappers = new WeakSet<tf.GradConfig>();
 
-/** Replaces the Relu, Mean, Softmax and FusedBatchNorm gradients by backend-checking versions (idempotent). */
+/** Registers `wrap(current gradient)` unless the current gradient is already one of these wrappers. */
+function wrapGradient(kernelName: string, wrap: (original: tf.GradConfig) => tf.GradConfig): void {
+  const current = tf.getGradient(kernelName);
+  if (!current || nativeWrappers.has(current)) return;
+  const wrapper = wrap(current);
+  nativeWrappers.add(wrapper);
+  registerOwnGradient(wrapper);
+}
+
+/**
+ * Replaces the Relu, Mean, Softmax and FusedBatchNorm gradients by backend-checking versions that wrap whatever is
+ * registered (the engine's fixes included). Idempotent, and a refresher of the engine's gradient fixes: when stock
+ * gradients come back (another tfjs copy loaded), the next `initEngine` wraps them again.
+ */
 export function installNativeGradients(): void {
-  if (installed) return;
-  installed = true;
-  const relu = tf.getGradient(tf.Relu), mean = tf.getGradient(tf.Mean), batchNorm = tf.getGradient(tf.FusedBatchNorm);
-  const softmax = tf.getGradient(tf.Softmax);
-
-  tf.registerGradient({
+  wrapGradient(tf.Softmax, (softmax) => ({
     ...softmax,
     gradFunc: (dy, saved, attrs) => {
       const [y] = saved;
@@ -70,18 +79,18 @@ export function installNativeGradients(): void {
       // One pass per row instead of multiply, sum, multiply and subtract over the whole tensor.
       return { logits: () => tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy: dy as tf.Tensor, y }) as tf.Tensor };
     },
-  });
+  }));
 
-  tf.registerGradient({
+  wrapGradient(tf.Relu, (relu) => ({
     ...relu,
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
       if (!onNative(dy as tf.Tensor, x)) return relu.gradFunc(dy, saved, attrs);
       return { x: () => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }) as tf.Tensor };
     },
-  });
+  }));
 
-  tf.registerGradient({
+  wrapGradient(tf.Mean, (mean) => ({
     ...mean,
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
@@ -92,9 +101,9 @@ export function installNativeGradients(): void {
       // One broadcast pass instead of multiplying by a tensor of ones and dividing.
       return { x: () => tf.broadcastTo(tf.div(tf.reshape(dy as tf.Tensor, expanded), reduceSize), x.shape) };
     },
-  });
+  }));
 
-  tf.registerGradient({
+  wrapGradient(tf.FusedBatchNorm, (batchNorm) => ({
     ...batchNorm,
     gradFunc: (dy, saved, attrs) => {
       const [x, m, variance, scale] = saved;
@@ -116,5 +125,5 @@ export function installNativeGradients(): void {
         offset: () => tf.clone(s1),
       };
     },
-  });
+  }));
 }
