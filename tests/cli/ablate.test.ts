@@ -2,24 +2,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lib/cli/main';
+import { runCli } from './run-cli';
 import { RESULT_COLUMNS } from '../../lib/experiments/results';
 import { tinyGrid, writeTinyCohort } from '../experiments/tiny-study';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
 
 describe('cli ablate', function () {
   this.timeout(120000);
@@ -33,12 +19,12 @@ describe('cli ablate', function () {
   });
 
   it('answers bad usage with exit status 2 and a bad grid with 1, naming the file', async () => {
-    assert.equal((await run(['ablate'])).code, 2);
-    assert.equal((await run(['ablate', '--grid', gridFile, '--test', 'x=/tmp'])).code, 2);
-    assert.equal((await run(['ablate', '--grid', gridFile, '--data', root, '--test', 'no-equals-sign'])).code, 2);
+    assert.equal((await runCli(['ablate'])).code, 2);
+    assert.equal((await runCli(['ablate', '--grid', gridFile, '--test', 'x=/tmp'])).code, 2);
+    assert.equal((await runCli(['ablate', '--grid', gridFile, '--data', root, '--test', 'no-equals-sign'])).code, 2);
     const bad = join(root, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...tinyGrid, models: ['resnet'] }));
-    const r = await run(['ablate', '--grid', bad, '--data', root, '--test', `t=${root}`]);
+    const r = await runCli(['ablate', '--grid', bad, '--data', root, '--test', `t=${root}`]);
     assert.equal(r.code, 1);
     assert.ok(r.stderr.includes(bad) && /unknown model 'resnet'/.test(r.stderr));
   });
@@ -48,14 +34,14 @@ describe('cli ablate', function () {
     const test = await writeTinyCohort(join(root, 'test'), 4, 8);
     const out = join(root, 'study');
     const args = ['ablate', '--grid', gridFile, '--data', data, '--test', `held-out=${test}`, '--out', out, '--bootstrap', '20'];
-    const first = await run(args);
+    const first = await runCli(args);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /held-out:\n\| model \| weighting \| seeds \| dice/);
     assert.match(first.stdout, /\| mtl \| uncertainty \| 1 \| \d\.\d{3}/);
     const results = join(out, 'results.csv');
     assert.equal(readFileSync(results, 'utf8').split('\n')[0], RESULT_COLUMNS.join(','));
     assert.ok(existsSync(join(out, 'cells', 'mtl__uncertainty__s1', 'run', 'model')));
-    const again = await run(args);
+    const again = await runCli(args);
     assert.equal(again.code, 0);
     assert.match(again.stderr, /mtl__uncertainty__s1: finished earlier, skipped/);
   });

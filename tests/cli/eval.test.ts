@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunConfig } from '../../lib/train/run-folder';
-import { runCli, tinyRun } from './tiny-run';
+import { runCli } from './run-cli';
+import { tinyRun } from './tiny-run';
 
 describe('cli eval', function () {
   this.timeout(60000);

@@ -2,25 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../lib/cli/main';
+import { runCli } from './run-cli';
 import { writeNifti } from '../../lib/io/nifti-write';
 import { scalingAffine, voxelIndex, type Vec3 } from '../../lib/volume/volume';
 
-/** Runs the command line in-process and captures what it prints. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
 
 describe('cli metrics', () => {
   let dir: string;
@@ -46,7 +31,7 @@ describe('cli metrics', () => {
       // GT: lesions {(0,0,0),(1,0,0)} and {(4,4,3)}; prediction: (1,0,0),(2,0,0) and a false positive (5,0,3).
       const gt = await mask('gt.nii.gz', [[0, 0, 0], [1, 0, 0], [4, 4, 3]]);
       const pred = await mask('pred.nii.gz', [[1, 0, 0], [2, 0, 0], [5, 0, 3]]);
-      const r = await run(['metrics', 'seg', '--pred', pred, '--gt', gt, '--json']);
+      const r = await runCli(['metrics', 'seg', '--pred', pred, '--gt', gt, '--json']);
       assert.equal(r.code, 0, r.stderr);
       const j = JSON.parse(r.stdout) as Record<string, number | null>;
       assert.equal(j.dice, (2 * 1) / 6);
@@ -68,28 +53,28 @@ describe('cli metrics', () => {
     it('writes undefined distances as null and prints a table without --json', async () => {
       const gt = await mask('gt-one.nii', [[2, 2, 2]]);
       const empty = await mask('empty.nii', []);
-      const r = await run(['metrics', 'seg', '--pred', empty, '--gt', gt, '--json']);
+      const r = await runCli(['metrics', 'seg', '--pred', empty, '--gt', gt, '--json']);
       assert.equal(r.code, 0, r.stderr);
       const j = JSON.parse(r.stdout) as Record<string, unknown>;
       assert.equal(j.hd95_mm, null);
       assert.equal(j.precision, null);
       assert.equal(j.dice, 0);
-      const t = await run(['metrics', 'seg', '--pred', empty, '--gt', gt]);
+      const t = await runCli(['metrics', 'seg', '--pred', empty, '--gt', gt]);
       assert.match(t.stdout, /^dice +0\n/m);
       assert.match(t.stdout, /^hd95_mm +undefined$/m);
-      const diag = await run(['metrics', 'seg', '--pred', empty, '--gt', gt, '--json', '--empty-distance', 'diagonal']);
+      const diag = await runCli(['metrics', 'seg', '--pred', empty, '--gt', gt, '--json', '--empty-distance', 'diagonal']);
       assert.equal((JSON.parse(diag.stdout) as Record<string, number>).hd95_mm, Math.hypot(12, 5, 4));
     });
 
     it('rejects grids that differ, naming both files', async () => {
       const a = await mask('a.nii.gz', [[0, 0, 0]]);
       const b = await mask('b.nii.gz', [[0, 0, 0]], { dims: [6, 5, 3], spacing });
-      const r = await run(['metrics', 'seg', '--pred', a, '--gt', b, '--json']);
+      const r = await runCli(['metrics', 'seg', '--pred', a, '--gt', b, '--json']);
       assert.equal(r.code, 1);
       assert.ok(r.stderr.includes(a) && r.stderr.includes(b), r.stderr);
       assert.match(r.stderr, /grid/);
       const c = await mask('c.nii.gz', [[0, 0, 0]], { dims, spacing: [2, 1, 1.5] });
-      const r2 = await run(['metrics', 'seg', '--pred', a, '--gt', c]);
+      const r2 = await runCli(['metrics', 'seg', '--pred', a, '--gt', c]);
       assert.equal(r2.code, 1);
       assert.ok(r2.stderr.includes(a) && r2.stderr.includes(c), r2.stderr);
     });
@@ -97,13 +82,13 @@ describe('cli metrics', () => {
     it('reports a missing file and bad usage', async () => {
       const a = await mask('ok.nii.gz', [[0, 0, 0]]);
       const missing = join(dir, 'missing.nii.gz');
-      const r = await run(['metrics', 'seg', '--pred', a, '--gt', missing]);
+      const r = await runCli(['metrics', 'seg', '--pred', a, '--gt', missing]);
       assert.equal(r.code, 1);
       assert.ok(r.stderr.includes(missing));
-      assert.equal((await run(['metrics', 'seg', '--pred', a])).code, 2);
-      assert.equal((await run(['metrics', 'seg', '--pred', a, '--gt', a, '--connectivity', '8'])).code, 2);
-      assert.equal((await run(['metrics', 'dice'])).code, 2);
-      assert.equal((await run(['metrics'])).code, 2);
+      assert.equal((await runCli(['metrics', 'seg', '--pred', a])).code, 2);
+      assert.equal((await runCli(['metrics', 'seg', '--pred', a, '--gt', a, '--connectivity', '8'])).code, 2);
+      assert.equal((await runCli(['metrics', 'dice'])).code, 2);
+      assert.equal((await runCli(['metrics'])).code, 2);
     });
   });
 
@@ -117,7 +102,7 @@ describe('cli metrics', () => {
     it('prints the metrics and a bootstrap interval as JSON', async () => {
       // Hand values: pairs (pos, neg) 0.9>0.1 0.9>0.6 0.4>0.1 0.4<0.6 -> AUC 3/4. At 0.5: TP 1, FN 1, TN 1, FP 1.
       const path = csv('scores.csv', 'id,label,score\na,1,0.9\nb,1,0.4\nc,0,0.1\nd,0,0.6\n');
-      const r = await run(['metrics', 'cls', '--csv', path, '--json', '--bootstrap', '200']);
+      const r = await runCli(['metrics', 'cls', '--csv', path, '--json', '--bootstrap', '200']);
       assert.equal(r.code, 0, r.stderr);
       const j = JSON.parse(r.stdout) as Record<string, unknown>;
       assert.equal(j.auc, 0.75);
@@ -128,17 +113,17 @@ describe('cli metrics', () => {
       assert.ok(Math.abs((j.brier as number) - (0.01 + 0.36 + 0.01 + 0.36) / 4) < 1e-12);
       const ci = j.auc_ci95 as [number, number];
       assert.ok(ci[0] <= 0.75 && 0.75 <= ci[1] && ci[0] >= 0 && ci[1] <= 1);
-      const again = await run(['metrics', 'cls', '--csv', path, '--json', '--bootstrap', '200']);
+      const again = await runCli(['metrics', 'cls', '--csv', path, '--json', '--bootstrap', '200']);
       assert.equal(again.stdout, r.stdout, 'the default seed makes the interval reproducible');
     });
 
     it('gives null with a reason for a single class, and a table without --json', async () => {
       const path = csv('one-class.csv', 'label,score\n1,0.9\n1,0.2\n');
-      const j = JSON.parse((await run(['metrics', 'cls', '--csv', path, '--json'])).stdout) as Record<string, unknown>;
+      const j = JSON.parse((await runCli(['metrics', 'cls', '--csv', path, '--json'])).stdout) as Record<string, unknown>;
       assert.equal(j.auc, null);
       assert.equal(j.auc_ci95, null);
       assert.match((j.undefined_because as Record<string, string>).auc, /only one class/);
-      const t = await run(['metrics', 'cls', '--csv', path]);
+      const t = await runCli(['metrics', 'cls', '--csv', path]);
       assert.match(t.stdout, /^auc +undefined$/m);
       assert.match(t.stdout, /^ +auc: only one class/m);
     });
@@ -151,12 +136,12 @@ describe('cli metrics', () => {
       ];
       for (const [i, [text, message]] of cases.entries()) {
         const path = csv(`bad-${i}.csv`, text);
-        const r = await run(['metrics', 'cls', '--csv', path, '--json']);
+        const r = await runCli(['metrics', 'cls', '--csv', path, '--json']);
         assert.equal(r.code, 1);
         assert.ok(r.stderr.includes(path), r.stderr);
         assert.match(r.stderr, message);
       }
-      assert.equal((await run(['metrics', 'cls', '--csv', csv('ok.csv', 'label,score\n1,1\n'), '--bootstrap', '0'])).code, 2);
+      assert.equal((await runCli(['metrics', 'cls', '--csv', csv('ok.csv', 'label,score\n1,1\n'), '--bootstrap', '0'])).code, 2);
     });
   });
 });

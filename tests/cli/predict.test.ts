@@ -6,7 +6,8 @@ import { readNifti } from '../../lib/io/nifti-read';
 import { buildModel } from '../../lib/model/baselines';
 import { writeNifti } from '../../lib/io/nifti-write';
 import { axcodes } from '../../lib/volume/orientation';
-import { runCli, tinyRun } from './tiny-run';
+import { runCli } from './run-cli';
+import { tinyRun } from './tiny-run';
 
 /** The ITK coronal, anisotropic T1 (128x128x62, 2x2x3 mm): a non-trivial affine. */
 const CORONAL = join(__dirname, '..', 'fixtures', 'nifti', 'KmeansTest_T1UCharRaw.nii.gz');

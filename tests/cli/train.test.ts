@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRunConfig } from '../../lib/train/run-folder';
-import { TINY_TRAIN_ARGS, runCli, tinyRun } from './tiny-run';
+import { runCli } from './run-cli';
+import { TINY_TRAIN_ARGS, tinyRun } from './tiny-run';
 
 describe('cli train', function () {
   this.timeout(60000);
