@@ -13,7 +13,7 @@ import { binaryClassificationReport, type BinaryClassificationReport } from '../
 import { rocAuc } from '../metrics/classification';
 import { multiclassMetrics, type MulticlassMetrics } from '../metrics/multiclass';
 import { percentile } from '../util/percentile';
-import { segmentationMetrics, type SegmentationMetricsOptions } from '../metrics/segmentation';
+import { segmentationMetrics, segmentationReportRow, type SegmentationMetricsOptions } from '../metrics/segmentation';
 import type { MultiTaskModel } from '../model/multitask';
 import { predictOnModelGrid, predictDefaults, toInputGrid, aggregateEgfr, type PredictOptions } from './predict';
 
@@ -92,19 +92,9 @@ export function evaluateCase(model: MultiTaskModel, input: CaseInput, config: Pr
   };
   if (prediction.mask && input.mask) {
     const m = segmentationMetrics(prediction.mask, { ...input.mask, spacing: prediction.mask.spacing }, options.segmentation);
-    Object.assign(row, {
-      dice: m.dice,
-      iou: m.iou,
-      hd95_mm: m.hd95,
-      assd_mm: m.assd,
-      sensitivity: m.sensitivity,
-      precision: m.precision,
-      lesion_sensitivity: m.lesionSensitivity,
-      lesion_fp: m.lesionFalsePositives,
-      gt_lesions: m.gtLesions,
-      pred_lesions: m.predLesions,
-      gt_volume_ml: m.gtVolumeMl,
-    });
+    // The predicted volume stays the one on the input grid (prediction.gtvMl), already in the row.
+    const { pred_volume_ml: _onMaskGrid, ...scores } = segmentationReportRow(m);
+    Object.assign(row, scores);
   }
   return row;
 }

@@ -69,6 +69,40 @@ export interface SegmentationMetrics {
   gtVolumeMl: number;
 }
 
+/** The keys results tables and `egfr-gtv metrics seg --json` use (snake case, distances with their unit). */
+export interface SegmentationReportRow {
+  dice: number;
+  iou: number;
+  hd95_mm: number;
+  assd_mm: number;
+  sensitivity: number;
+  precision: number;
+  lesion_sensitivity: number;
+  lesion_fp: number;
+  gt_lesions: number;
+  pred_lesions: number;
+  gt_volume_ml: number;
+  pred_volume_ml: number;
+}
+
+/** One row of `SegmentationReportRow` keys from computed metrics, shared by the metrics command and evaluation. */
+export function segmentationReportRow(m: SegmentationMetrics): SegmentationReportRow {
+  return {
+    dice: m.dice,
+    iou: m.iou,
+    hd95_mm: m.hd95,
+    assd_mm: m.assd,
+    sensitivity: m.sensitivity,
+    precision: m.precision,
+    lesion_sensitivity: m.lesionSensitivity,
+    lesion_fp: m.lesionFalsePositives,
+    gt_lesions: m.gtLesions,
+    pred_lesions: m.predLesions,
+    gt_volume_ml: m.gtVolumeMl,
+    pred_volume_ml: m.predVolumeMl,
+  };
+}
+
 export function segmentationMetrics(
   pred: MaskGrid,
   gt: MaskGrid,

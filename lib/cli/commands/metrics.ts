@@ -2,7 +2,7 @@ import { UsageError } from '../../errors';
 import { binaryClassificationReport } from '../../metrics/classification-report';
 import { scoreMaskFiles } from '../../metrics/mask-files';
 import { readScoreCsv } from '../../metrics/score-csv';
-import type { EmptyDistance } from '../../metrics/segmentation';
+import { segmentationReportRow, type EmptyDistance } from '../../metrics/segmentation';
 import { numberOption, parseCommandArgs, requireOption } from '../args';
 import type { Command } from '../command';
 
@@ -48,21 +48,7 @@ async function runSeg(args: string[]): Promise<[Report, boolean]> {
     connectivity,
     emptyDistance: emptyDistance as EmptyDistance,
   });
-  const report: Report = {
-    dice: m.dice,
-    iou: m.iou,
-    hd95_mm: m.hd95,
-    assd_mm: m.assd,
-    sensitivity: m.sensitivity,
-    precision: m.precision,
-    lesion_sensitivity: m.lesionSensitivity,
-    lesion_fp: m.lesionFalsePositives,
-    gt_lesions: m.gtLesions,
-    pred_lesions: m.predLesions,
-    pred_volume_ml: m.predVolumeMl,
-    gt_volume_ml: m.gtVolumeMl,
-  };
-  return [report, values.json === true];
+  return [{ ...segmentationReportRow(m) }, values.json === true];
 }
 
 async function runCls(args: string[]): Promise<[Report, boolean]> {
