@@ -5,3 +5,4 @@ export * from './uncertainty-positive';
 export * from './dwa';
 export * from './gradnorm';
 export * from './create';
+export * from './log-variance';

@@ -6,9 +6,8 @@
  * function of sigma. `current()` reports 1 / (2 sigma_t^2).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, readScalars, taskLoss } from './strategy';
+import { LogVarianceWeighting } from './log-variance';
 
 export interface PositiveUncertaintyWeightingConfig {
   kind: 'uncertainty-positive';
@@ -16,44 +15,18 @@ export interface PositiveUncertaintyWeightingConfig {
   initLogVariance?: number;
 }
 
-export class PositiveUncertaintyWeighting implements TaskWeighting {
+export class PositiveUncertaintyWeighting extends LogVarianceWeighting {
   readonly kind = 'uncertainty-positive';
-  private readonly logVariance: tf.Variable[];
 
-  constructor(
-    readonly tasks: TaskName[],
-    config: Omit<PositiveUncertaintyWeightingConfig, 'kind'> = {},
-  ) {
-    this.logVariance = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(config.initLogVariance ?? 0), true)));
+  constructor(tasks: TaskName[], config: Omit<PositiveUncertaintyWeightingConfig, 'kind'> = {}) {
+    super(tasks, config.initLogVariance);
   }
 
-  lossVariables(): tf.Variable[] {
-    return this.logVariance;
+  protected term(_task: TaskName, s: tf.Scalar, loss: tf.Scalar): tf.Scalar {
+    return tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), 0.5), loss), tf.softplus(s));
   }
 
-  variables(): tf.Variable[] {
-    return this.logVariance;
-  }
-
-  combine(losses: TaskLosses): tf.Scalar {
-    return tf.tidy(() =>
-      this.tasks.reduce((acc: tf.Scalar, t, i) => {
-        const s = this.logVariance[i];
-        const term = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), 0.5), taskLoss(losses, t)), tf.softplus(s));
-        return tf.add(acc, term);
-      }, tf.scalar(0)),
-    );
-  }
-
-  current(): TaskNumbers {
-    return readScalars(this.tasks, this.logVariance, (s) => 0.5 * Math.exp(-s));
-  }
-
-  observe(): void {}
-
-  endEpoch(): void {}
-
-  dispose(): void {
-    tf.dispose(this.logVariance);
+  protected weight(_task: TaskName, s: number): number {
+    return 0.5 * Math.exp(-s);
   }
 }

@@ -7,9 +7,9 @@
  * become negative once s_t < 0; only its gradient matters.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, readScalars, taskLoss } from './strategy';
+import { LogVarianceWeighting } from './log-variance';
+import type { TaskNumbers } from './strategy';
 
 export interface UncertaintyWeightingConfig {
   kind: 'uncertainty';
@@ -21,52 +21,20 @@ export interface UncertaintyWeightingConfig {
 
 export const uncertaintyScaleDefaults: Record<TaskName, number> = { seg: 0.5, cls: 1 };
 
-export class UncertaintyWeighting implements TaskWeighting {
+export class UncertaintyWeighting extends LogVarianceWeighting {
   readonly kind = 'uncertainty';
-  private readonly logVariance: tf.Variable[];
   private readonly scale: Record<string, number>;
 
-  constructor(
-    readonly tasks: TaskName[],
-    config: Omit<UncertaintyWeightingConfig, 'kind'> = {},
-  ) {
+  constructor(tasks: TaskName[], config: Omit<UncertaintyWeightingConfig, 'kind'> = {}) {
+    super(tasks, config.initLogVariance);
     this.scale = Object.fromEntries(tasks.map((t) => [t, config.scale?.[t] ?? uncertaintyScaleDefaults[t]]));
-    this.logVariance = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(config.initLogVariance ?? 0), true)));
   }
 
-  lossVariables(): tf.Variable[] {
-    return this.logVariance;
+  protected term(task: TaskName, s: tf.Scalar, loss: tf.Scalar): tf.Scalar {
+    return tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), this.scale[task]), loss), tf.mul(s, 0.5));
   }
 
-  variables(): tf.Variable[] {
-    return this.logVariance;
-  }
-
-  combine(losses: TaskLosses): tf.Scalar {
-    return tf.tidy(() =>
-      this.tasks.reduce((acc: tf.Scalar, t, i) => {
-        const s = this.logVariance[i];
-        const term = tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), this.scale[t]), taskLoss(losses, t)), tf.mul(s, 0.5));
-        return tf.add(acc, term);
-      }, tf.scalar(0)),
-    );
-  }
-
-  current(): TaskNumbers {
-    const s = readScalars(this.tasks, this.logVariance, (v) => v);
-    return Object.fromEntries(this.tasks.map((t) => [t, Math.exp(-s[t]!) * this.scale[t]]));
-  }
-
-  /** s_t = log sigma_t^2 per task. */
-  logVariances(): TaskNumbers {
-    return readScalars(this.tasks, this.logVariance, (s) => s);
-  }
-
-  observe(): void {}
-
-  endEpoch(): void {}
-
-  dispose(): void {
-    tf.dispose(this.logVariance);
+  protected weight(task: TaskName, s: number): number {
+    return Math.exp(-s) * this.scale[task];
   }
 }
