@@ -8,7 +8,7 @@ export interface BenchOptions {
   /** Row names to run (all when absent). */
   only?: string[];
   backend?: BackendName;
-  /** Also run the PyTorch twin of the reference U-Net (bench/torch) and report the ratios. */
+  /** Run the reference U-Net and the multi-task model beside their PyTorch twins (bench/torch) and report the ratios. */
   compare?: boolean;
   log?: (msg: string) => void;
 }
@@ -60,8 +60,8 @@ export function parseBenchArgs(args: string[]): BenchOptions {
 }
 
 /**
- * `--compare` runs the reference U-Net row beside its PyTorch twin and returns both with the ratios; otherwise the
- * selected rows.
+ * `--compare` runs the reference U-Net and multi-task rows beside their PyTorch twins and returns both with the ratios;
+ * otherwise the selected rows.
  */
 export async function runBenchCommand(opts: BenchOptions): Promise<object> {
   return opts.compare ? runCompare(opts) : runBench(opts);
