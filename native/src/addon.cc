@@ -18,9 +18,10 @@ struct Args {
   napi_env env;
   size_t argc = 10;
   napi_value argv[10];
+  void* data = nullptr;  // what the binding was registered with
   bool failed = false;
 
-  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr); }
+  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &argc, argv, nullptr, &data); }
 
   void fail(const std::string& message) {
     if (!failed) napi_throw_range_error(env, nullptr, message.c_str());
@@ -32,23 +33,37 @@ struct Args {
     return i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t == napi_null || t == napi_undefined;
   }
 
+  // Whether `value` is a typed array of type `want` (its data and element count in `data` and `length`, where an
+  // empty array may have null data); otherwise fails with `message`.
+  bool typed(napi_value value, napi_typedarray_type want, void*& data, size_t& length, const std::string& message) {
+    data = nullptr;
+    length = 0;
+    if (failed) return false;
+    bool is_typed = false;
+    napi_typedarray_type type;
+    if (value == nullptr || napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+        napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok || type != want) {
+      fail(message);
+      return false;
+    }
+    return true;
+  }
+
+  napi_value arg(size_t i) { return i < argc ? argv[i] : nullptr; }
+
+  // The element count of typed-array argument i (0 when it is null or not a typed array).
+  long length(size_t i) {
+    size_t n = 0;
+    if (!is_null(i)) napi_get_typedarray_info(env, argv[i], nullptr, &n, nullptr, nullptr, nullptr);
+    return static_cast<long>(n);
+  }
+
   // A Float32Array argument with at least `need` elements (or null when optional).
   float* floats(size_t i, long need, const char* name, bool optional = false) {
-    if (failed) return nullptr;
-    if (optional && is_null(i)) return nullptr;
-    bool is_typed = false;
-    if (i >= argc || napi_is_typedarray(env, argv[i], &is_typed) != napi_ok || !is_typed) {
-      fail(std::string(name) + " must be a Float32Array");
-      return nullptr;
-    }
-    napi_typedarray_type type;
-    size_t length;
+    if (failed || (optional && is_null(i))) return nullptr;
     void* data;
-    napi_get_typedarray_info(env, argv[i], &type, &length, &data, nullptr, nullptr);
-    if (type != napi_float32_array) {
-      fail(std::string(name) + " must be a Float32Array");
-      return nullptr;
-    }
+    size_t length;
+    if (!typed(arg(i), napi_float32_array, data, length, std::string(name) + " must be a Float32Array")) return nullptr;
     if (static_cast<long>(length) < need) {
       fail(std::string(name) + " has " + std::to_string(length) + " elements, needs " + std::to_string(need));
       return nullptr;
@@ -56,19 +71,27 @@ struct Args {
     return static_cast<float*>(data);
   }
 
-  const int* ints(size_t i, size_t need, const char* name) {
+  // A Float32Array argument of whole rows of `cols` values, at least `min_rows` of them; `rows` receives how many.
+  float* rows_of(size_t i, long cols, long min_rows, const char* name, long& rows) {
+    rows = 0;
+    if (!failed && cols <= 0) fail(std::string(name) + ": the row width (channels) must be positive");
+    float* data = floats(i, min_rows * cols, name);
     if (failed) return nullptr;
-    bool is_typed = false;
-    if (i >= argc || napi_is_typedarray(env, argv[i], &is_typed) != napi_ok || !is_typed) {
-      fail(std::string(name) + " must be an Int32Array");
+    if (length(i) % cols != 0) {
+      fail(std::string(name) + " size is not a multiple of the row width (channels)");
       return nullptr;
     }
-    napi_typedarray_type type;
-    size_t length;
+    rows = length(i) / cols;
+    return data;
+  }
+
+  const int* ints(size_t i, size_t need, const char* name) {
+    const std::string message = std::string(name) + " must be an Int32Array of " + std::to_string(need) + " sizes";
     void* data;
-    napi_get_typedarray_info(env, argv[i], &type, &length, &data, nullptr, nullptr);
-    if (type != napi_int32_array || length < need) {
-      fail(std::string(name) + " must be an Int32Array of " + std::to_string(need) + " sizes");
+    size_t length;
+    if (!typed(arg(i), napi_int32_array, data, length, message)) return nullptr;
+    if (length < need) {
+      fail(message);
       return nullptr;
     }
     return static_cast<const int*>(data);
@@ -76,20 +99,9 @@ struct Args {
 
   // An Int32Array of sizes (each >= 0) as a Shape.
   bool shape(size_t i, egfr::Shape& out, const char* name) {
-    if (failed) return false;
-    bool is_typed = false;
-    if (i >= argc || napi_is_typedarray(env, argv[i], &is_typed) != napi_ok || !is_typed) {
-      fail(std::string(name) + " must be an Int32Array");
-      return false;
-    }
-    napi_typedarray_type type;
-    size_t length;
     void* data;
-    napi_get_typedarray_info(env, argv[i], &type, &length, &data, nullptr, nullptr);
-    if (type != napi_int32_array) {
-      fail(std::string(name) + " must be an Int32Array");
-      return false;
-    }
+    size_t length;
+    if (!typed(arg(i), napi_int32_array, data, length, std::string(name) + " must be an Int32Array")) return false;
     const int* p = static_cast<const int*>(data);
     out.assign(p, p + length);
     for (long v : out)
@@ -129,118 +141,87 @@ Activation read_activation(Args& args, size_t i) {
   return static_cast<Activation>(static_cast<int>(a));
 }
 
-long in_size(const ConvGeom& g) { return g.n * g.h * g.w * g.c; }
-long out_size(const ConvGeom& g, long channels) { return g.n * g.oh * g.ow * channels; }
-
 napi_value undefined(napi_env env) {
   napi_value u;
   napi_get_undefined(env, &u);
   return u;
 }
 
-// conv2d(x, w, bias|null, y, geom, activation, alpha)
-napi_value Conv2d(napi_env env, napi_callback_info info) {
-  Args a(env, info);
+// The sizes a conv-family array needs, from the geometry (for depthwise kernels co is the channel multiplier).
+using Size = long (*)(const ConvGeom&);
+long input_size(const ConvGeom& g) { return g.n * g.h * g.w * g.c; }
+long filter_size(const ConvGeom& g) { return g.kh * g.kw * g.c * g.co; }
+long conv_channels(const ConvGeom& g) { return g.co; }
+long depthwise_channels(const ConvGeom& g) { return g.c * g.co; }
+long conv_output_size(const ConvGeom& g) { return g.n * g.oh * g.ow * g.co; }
+long depthwise_output_size(const ConvGeom& g) { return g.n * g.oh * g.ow * g.c * g.co; }
+long pool_output_size(const ConvGeom& g) { return g.n * g.oh * g.ow * g.c; }
+
+struct Operand {
+  const char* name;
+  Size size;
+  bool optional = false;
+};
+
+// The conv-family bindings: N Float32Arrays whose sizes follow from the geometry, which comes right after them
+// (then any scalars). `run` gets the checked arrays; it may fail on its scalars.
+template <size_t N, typename Run>
+napi_value with_geometry(Args& a, const Operand (&operands)[N], Run run) {
   ConvGeom g;
-  if (!read_geom(a, 4, g)) return nullptr;
-  const float* x = a.floats(0, in_size(g), "x");
-  const float* w = a.floats(1, g.kh * g.kw * g.c * g.co, "filter");
-  const float* bias = a.floats(2, g.co, "bias", true);
-  float* y = a.floats(3, out_size(g, g.co), "y");
-  Activation act = read_activation(a, 5);
+  if (!read_geom(a, N, g)) return nullptr;
+  float* arrays[N];
+  for (size_t i = 0; i < N; ++i) arrays[i] = a.floats(i, operands[i].size(g), operands[i].name, operands[i].optional);
   if (a.failed) return nullptr;
-  egfr::conv2d(g, x, w, bias, act, static_cast<float>(a.number(6, 0)), y);
-  return undefined(env);
+  run(g, arrays);
+  return a.failed ? nullptr : undefined(a.env);
 }
 
-// conv2dBackpropInput(dy, w, dx, geom)
-napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+// A convolution with fused bias and activation: (x, w, bias|null, y, geom, activation, alpha).
+struct ForwardOp {
+  Size channels, output;
+  void (*kernel)(const ConvGeom&, const float*, const float*, const float*, Activation, float, float*);
+};
+
+// A gradient (or another kernel of two inputs and an output): (a, b, out, geom).
+struct GradientOp {
+  Operand a, b, out;
+  void (*kernel)(const ConvGeom&, const float*, const float*, float*);
+};
+
+const ForwardOp kConv2d{conv_channels, conv_output_size, egfr::conv2d};
+const ForwardOp kDepthwiseConv2d{depthwise_channels, depthwise_output_size, egfr::depthwise_conv2d};
+const GradientOp kConv2dBackpropInput{
+    {"dy", conv_output_size}, {"filter", filter_size}, {"dx", input_size}, egfr::conv2d_backprop_input};
+const GradientOp kConv2dBackpropFilter{
+    {"x", input_size}, {"dy", conv_output_size}, {"dw", filter_size}, egfr::conv2d_backprop_filter};
+const GradientOp kDepthwiseBackpropInput{
+    {"dy", depthwise_output_size}, {"filter", filter_size}, {"dx", input_size}, egfr::depthwise_backprop_input};
+const GradientOp kDepthwiseBackpropFilter{
+    {"x", input_size}, {"dy", depthwise_output_size}, {"dw", filter_size}, egfr::depthwise_backprop_filter};
+const GradientOp kMaxPoolGrad{{"x", input_size}, {"dy", pool_output_size}, {"dx", input_size}, egfr::max_pool_grad};
+
+napi_value FusedForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 3, g)) return nullptr;
-  const float* dy = a.floats(0, out_size(g, g.co), "dy");
-  const float* w = a.floats(1, g.kh * g.kw * g.c * g.co, "filter");
-  float* dx = a.floats(2, in_size(g), "dx");
-  if (a.failed) return nullptr;
-  egfr::conv2d_backprop_input(g, dy, w, dx);
-  return undefined(env);
+  const auto& op = *static_cast<const ForwardOp*>(a.data);
+  return with_geometry(a, {{"x", input_size}, {"filter", filter_size}, {"bias", op.channels, true}, {"y", op.output}},
+                       [&](const ConvGeom& g, float* const* p) {
+                         const Activation act = read_activation(a, 5);
+                         if (!a.failed) op.kernel(g, p[0], p[1], p[2], act, static_cast<float>(a.number(6, 0)), p[3]);
+                       });
 }
 
-// conv2dBackpropFilter(x, dy, dw, geom)
-napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+napi_value Gradient(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 3, g)) return nullptr;
-  const float* x = a.floats(0, in_size(g), "x");
-  const float* dy = a.floats(1, out_size(g, g.co), "dy");
-  float* dw = a.floats(2, g.kh * g.kw * g.c * g.co, "dw");
-  if (a.failed) return nullptr;
-  egfr::conv2d_backprop_filter(g, x, dy, dw);
-  return undefined(env);
-}
-
-// depthwiseConv2d(x, w, bias|null, y, geom (co = channel multiplier), activation, alpha)
-napi_value DepthwiseConv2d(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 4, g)) return nullptr;
-  const float* x = a.floats(0, in_size(g), "x");
-  const float* w = a.floats(1, g.kh * g.kw * g.c * g.co, "filter");
-  const float* bias = a.floats(2, g.c * g.co, "bias", true);
-  float* y = a.floats(3, out_size(g, g.c * g.co), "y");
-  Activation act = read_activation(a, 5);
-  if (a.failed) return nullptr;
-  egfr::depthwise_conv2d(g, x, w, bias, act, static_cast<float>(a.number(6, 0)), y);
-  return undefined(env);
-}
-
-napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 3, g)) return nullptr;
-  const float* dy = a.floats(0, out_size(g, g.c * g.co), "dy");
-  const float* w = a.floats(1, g.kh * g.kw * g.c * g.co, "filter");
-  float* dx = a.floats(2, in_size(g), "dx");
-  if (a.failed) return nullptr;
-  egfr::depthwise_backprop_input(g, dy, w, dx);
-  return undefined(env);
-}
-
-napi_value DepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 3, g)) return nullptr;
-  const float* x = a.floats(0, in_size(g), "x");
-  const float* dy = a.floats(1, out_size(g, g.c * g.co), "dy");
-  float* dw = a.floats(2, g.kh * g.kw * g.c * g.co, "dw");
-  if (a.failed) return nullptr;
-  egfr::depthwise_backprop_filter(g, x, dy, dw);
-  return undefined(env);
+  const auto& op = *static_cast<const GradientOp*>(a.data);
+  return with_geometry(a, {op.a, op.b, op.out},
+                       [&](const ConvGeom& g, float* const* p) { op.kernel(g, p[0], p[1], p[2]); });
 }
 
 // maxPool(x, y, geom)
 napi_value MaxPool(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 2, g)) return nullptr;
-  const float* x = a.floats(0, in_size(g), "x");
-  float* y = a.floats(1, out_size(g, g.c), "y");
-  if (a.failed) return nullptr;
-  egfr::max_pool(g, x, y);
-  return undefined(env);
-}
-
-// maxPoolGrad(x, dy, dx, geom)
-napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  ConvGeom g;
-  if (!read_geom(a, 3, g)) return nullptr;
-  const float* x = a.floats(0, in_size(g), "x");
-  const float* dy = a.floats(1, out_size(g, g.c), "dy");
-  float* dx = a.floats(2, in_size(g), "dx");
-  if (a.failed) return nullptr;
-  egfr::max_pool_grad(g, x, dy, dx);
-  return undefined(env);
+  return with_geometry(a, {{"x", input_size}, {"y", pool_output_size}},
+                       [](const ConvGeom& g, float* const* p) { egfr::max_pool(g, p[0], p[1]); });
 }
 
 // matmul(a, b, bias|null, c, dims=[batchA, batchB, m, n, k, transA, transB], activation, alpha):
@@ -315,13 +296,10 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const float* x = a.floats(1, 0, "x");
-  if (x == nullptr) return nullptr;
-  size_t length;
-  napi_get_typedarray_info(env, a.argv[1], nullptr, &length, nullptr, nullptr, nullptr);
-  float* out = a.floats(2, static_cast<long>(length), "out");
+  const long n = a.length(1);
+  float* out = a.floats(2, n, "out");
   if (a.failed) return nullptr;
-  egfr::unary(static_cast<egfr::UnaryOp>(static_cast<int>(op)), x, out, static_cast<long>(length),
-              static_cast<float>(a.number(3, 0)));
+  egfr::unary(static_cast<egfr::UnaryOp>(static_cast<int>(op)), x, out, n, static_cast<float>(a.number(3, 0)));
   return undefined(env);
 }
 
@@ -416,30 +394,20 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long channels = static_cast<long>(a.number(1, 0));
-  if (channels <= 0) {
-    a.fail("channels must be positive");
-    return nullptr;
-  }
-  auto length = [&](size_t i) -> long {
-    size_t n = 0;
-    if (!a.is_null(i)) napi_get_typedarray_info(env, a.argv[i], nullptr, &n, nullptr, nullptr, nullptr);
-    return static_cast<long>(n);
-  };
-  const float* x = a.floats(0, channels, "x");
-  const long size = x == nullptr ? 0 : length(0);
-  if (!a.failed && size % channels != 0) a.fail("x size is not a multiple of the channels");
+  long rows;
+  const float* x = a.rows_of(0, channels, 1, "x", rows);
   const float* mean = a.floats(2, 1, "mean");
   const float* variance = a.floats(3, 1, "variance");
   const float* offset = a.floats(4, 1, "offset", true);
   const float* scale = a.floats(5, 1, "scale", true);
-  float* y = a.floats(7, size, "y");
+  float* y = a.floats(7, rows * channels, "y");
   for (size_t i : {2, 3, 4, 5}) {
-    const long n = length(i);
+    const long n = a.length(i);
     if (!a.failed && !a.is_null(i) && n != 1 && n != channels) a.fail("statistics must have 1 or `channels` values");
   }
   if (a.failed) return nullptr;
-  egfr::batch_norm(x, size / channels, channels, mean, length(2), variance, length(3), offset, length(4), scale,
-                   length(5), static_cast<float>(a.number(6, 0.001)), y);
+  egfr::batch_norm(x, rows, channels, mean, a.length(2), variance, a.length(3), offset, a.length(4), scale,
+                   a.length(5), static_cast<float>(a.number(6, 0.001)), y);
   return undefined(env);
 }
 
@@ -447,21 +415,14 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
 napi_value BatchNormGradStats(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long channels = static_cast<long>(a.number(2, 0));
-  if (channels <= 0) {
-    a.fail("channels must be positive");
-    return nullptr;
-  }
-  size_t n = 0;
-  const float* x = a.floats(0, channels, "x");
-  if (x != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
-  const long size = static_cast<long>(n);
-  if (!a.failed && size % channels != 0) a.fail("x size is not a multiple of the channels");
-  const float* dy = a.floats(1, size, "dy");
+  long rows;
+  const float* x = a.rows_of(0, channels, 1, "x", rows);
+  const float* dy = a.floats(1, rows * channels, "dy");
   const float* mean = a.floats(3, channels, "mean");
   float* s1 = a.floats(4, channels, "s1");
   float* s2 = a.floats(5, channels, "s2");
   if (a.failed) return nullptr;
-  egfr::batch_norm_grad_stats(x, dy, size / channels, channels, mean, s1, s2);
+  egfr::batch_norm_grad_stats(x, dy, rows, channels, mean, s1, s2);
   return undefined(env);
 }
 
@@ -469,18 +430,12 @@ napi_value BatchNormGradStats(napi_env env, napi_callback_info info) {
 napi_value ChannelMoments(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long channels = static_cast<long>(a.number(1, 0));
-  if (channels <= 0) {
-    a.fail("channels must be positive");
-    return nullptr;
-  }
-  size_t n = 0;
-  const float* x = a.floats(0, channels, "x");
-  if (x != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
-  if (!a.failed && static_cast<long>(n) % channels != 0) a.fail("x size is not a multiple of the channels");
+  long rows;
+  const float* x = a.rows_of(0, channels, 1, "x", rows);
   float* mean = a.floats(2, channels, "mean");
   float* variance = a.floats(3, channels, "variance");
   if (a.failed) return nullptr;
-  egfr::channel_moments(x, static_cast<long>(n) / channels, channels, mean, variance);
+  egfr::channel_moments(x, rows, channels, mean, variance);
   return undefined(env);
 }
 
@@ -488,22 +443,15 @@ napi_value ChannelMoments(napi_env env, napi_callback_info info) {
 napi_value ChannelAffine2(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long channels = static_cast<long>(a.number(2, 0));
-  if (channels <= 0) {
-    a.fail("channels must be positive");
-    return nullptr;
-  }
-  size_t n = 0;
-  const float* u = a.floats(0, channels, "u");
-  if (u != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
-  const long size = static_cast<long>(n);
-  if (!a.failed && size % channels != 0) a.fail("u size is not a multiple of the channels");
-  const float* v = a.floats(1, size, "v");
+  long rows;
+  const float* u = a.rows_of(0, channels, 1, "u", rows);
+  const float* v = a.floats(1, rows * channels, "v");
   const float* ca = a.floats(3, channels, "a");
   const float* cb = a.floats(4, channels, "b");
   const float* cd = a.floats(5, channels, "d");
-  float* out = a.floats(6, size, "out");
+  float* out = a.floats(6, rows * channels, "out");
   if (a.failed) return nullptr;
-  egfr::channel_affine2(u, v, size / channels, channels, ca, cb, cd, out);
+  egfr::channel_affine2(u, v, rows, channels, ca, cb, cd, out);
   return undefined(env);
 }
 
@@ -511,27 +459,23 @@ napi_value ChannelAffine2(napi_env env, napi_callback_info info) {
 napi_value Softmax(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long cols = static_cast<long>(a.number(1, 0));
-  size_t n = 0;
-  const float* x = a.floats(0, 0, "x");
-  if (x != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
-  if (!a.failed && (cols <= 0 || static_cast<long>(n) % cols != 0)) a.fail("x size is not a multiple of cols");
-  float* y = a.floats(2, static_cast<long>(n), "y");
+  long rows;
+  const float* x = a.rows_of(0, cols, 0, "x", rows);
+  float* y = a.floats(2, rows * cols, "y");
   if (a.failed) return nullptr;
-  egfr::softmax(x, static_cast<long>(n) / cols, cols, y);
+  egfr::softmax(x, rows, cols, y);
   return undefined(env);
 }
 
 napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
   Args a(env, info);
   const long cols = static_cast<long>(a.number(2, 0));
-  size_t n = 0;
-  const float* dy = a.floats(0, 0, "dy");
-  if (dy != nullptr) napi_get_typedarray_info(env, a.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
-  if (!a.failed && (cols <= 0 || static_cast<long>(n) % cols != 0)) a.fail("dy size is not a multiple of cols");
-  const float* y = a.floats(1, static_cast<long>(n), "y");
-  float* dx = a.floats(3, static_cast<long>(n), "dx");
+  long rows;
+  const float* dy = a.rows_of(0, cols, 0, "dy", rows);
+  const float* y = a.floats(1, rows * cols, "y");
+  float* dx = a.floats(3, rows * cols, "dx");
   if (a.failed) return nullptr;
-  egfr::softmax_grad(dy, y, static_cast<long>(n) / cols, cols, dx);
+  egfr::softmax_grad(dy, y, rows, cols, dx);
   return undefined(env);
 }
 
@@ -551,19 +495,17 @@ napi_value Concat(napi_env env, napi_callback_info info) {
   std::vector<const float*> inputs(count);
   long total = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    napi_value item;
+    const std::string message = "concat input " + std::to_string(i) + " is not a Float32Array of outer * width values";
+    napi_value item = nullptr;
     napi_get_element(env, a.argv[0], i, &item);
-    bool typed = false;
-    napi_typedarray_type type;
-    size_t n = 0;
-    void* data = nullptr;
-    if (napi_is_typedarray(env, item, &typed) != napi_ok || !typed ||
-        napi_get_typedarray_info(env, item, &type, &n, &data, nullptr, nullptr) != napi_ok ||
-        type != napi_float32_array || static_cast<long>(n) < outer * widths[i]) {
-      a.fail("concat input " + std::to_string(i) + " is not a Float32Array of outer * width values");
+    void* data;
+    size_t n;
+    if (!a.typed(item, napi_float32_array, data, n, message)) return nullptr;
+    inputs[i] = static_cast<const float*>(data);
+    if (static_cast<long>(n) < outer * widths[i]) {
+      a.fail(message);
       return nullptr;
     }
-    inputs[i] = static_cast<const float*>(data);
     total += widths[i];
   }
   float* out = a.floats(3, outer * total, "out");
@@ -582,31 +524,35 @@ napi_value Info(napi_env env, napi_callback_info) {
   return result;
 }
 
+napi_property_descriptor method(const char* name, napi_callback callback, const void* data = nullptr) {
+  return {name, nullptr, callback, nullptr, nullptr, nullptr, napi_default, const_cast<void*>(data)};
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"depthwiseConv2d", nullptr, DepthwiseConv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"slice", nullptr, Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"transpose", nullptr, Transpose, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"concat", nullptr, Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"softmaxGrad", nullptr, SoftmaxGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNormGradStats", nullptr, BatchNormGradStats, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"channelMoments", nullptr, ChannelMoments, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"channelAffine2", nullptr, ChannelAffine2, nullptr, nullptr, nullptr, napi_default, nullptr},
+      method("info", Info),
+      method("conv2d", FusedForward, &kConv2d),
+      method("conv2dBackpropInput", Gradient, &kConv2dBackpropInput),
+      method("conv2dBackpropFilter", Gradient, &kConv2dBackpropFilter),
+      method("depthwiseConv2d", FusedForward, &kDepthwiseConv2d),
+      method("depthwiseBackpropInput", Gradient, &kDepthwiseBackpropInput),
+      method("depthwiseBackpropFilter", Gradient, &kDepthwiseBackpropFilter),
+      method("maxPool", MaxPool),
+      method("maxPoolGrad", Gradient, &kMaxPoolGrad),
+      method("matMul", MatMul),
+      method("binary", Binary),
+      method("unary", Unary),
+      method("reduce", Reduce),
+      method("slice", Slice),
+      method("tile", Tile),
+      method("transpose", Transpose),
+      method("batchNorm", BatchNorm),
+      method("concat", Concat),
+      method("softmax", Softmax),
+      method("softmaxGrad", SoftmaxGrad),
+      method("batchNormGradStats", BatchNormGradStats),
+      method("channelMoments", ChannelMoments),
+      method("channelAffine2", ChannelAffine2),
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
