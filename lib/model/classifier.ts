@@ -151,7 +151,7 @@ export class Classifier extends Module {
         for (const block of this.blocks) x = block.apply(x, options);
         features = tf.reshape(tf.slice(x, [0, 0, 0], [n, 1, d]), [n, d]) as tf.Tensor2D;
       }
-      return this.head.apply(this.dropout(this.norm.apply(features), this.config.dropout, options) as tf.Tensor2D);
+      return this.head.apply(this.dropout(this.norm.apply(features), this.config.dropout, options, 'head') as tf.Tensor2D);
     });
   }
 }

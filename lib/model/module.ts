@@ -29,6 +29,13 @@ export interface ApplyOptions {
    * measure gradients (GradNorm) turn it off so one training step updates the statistics once.
    */
   updateStatistics?: boolean;
+  /**
+   * Seed of this pass's dropout masks: each dropout site draws its mask from (this seed, module name, site), so the
+   * masks of a training step depend on nothing but what the trainer passes (the run seed and the step) and a resumed
+   * run draws the same masks. Without it every module draws from its own stream (model seed and name), whose position
+   * depends on how many passes came before.
+   */
+  dropoutSeed?: number;
 }
 
 /** Weight initialisers. `he`: normal, std sqrt(2 / fanIn) (before ReLU-like activations); `glorot`: uniform
@@ -106,11 +113,20 @@ export abstract class Module {
     return child;
   }
 
-  /** Dropout with a deterministic sequence of masks (one seeded stream per module: model seed and name). */
-  protected dropout(x: tf.Tensor, rate: number, options: ApplyOptions): tf.Tensor {
+  /**
+   * Dropout with a deterministic mask: from `options.dropoutSeed`, this module's name and `site` (which tells apart
+   * the dropouts of one module) when the seed is given, else from the module's own stream (model seed and name).
+   */
+  protected dropout(x: tf.Tensor, rate: number, options: ApplyOptions, site: string): tf.Tensor {
     if (!options.training || rate <= 0) return x;
-    this.dropoutRng ??= new Rng(`${this.seed}:${this.name}:dropout`);
-    return tf.dropout(x, rate, undefined, this.dropoutRng.nextUint32());
+    let seed: number;
+    if (options.dropoutSeed !== undefined) {
+      seed = new Rng(`${options.dropoutSeed}:${this.name}:${site}`).nextUint32();
+    } else {
+      this.dropoutRng ??= new Rng(`${this.seed}:${this.name}:dropout`);
+      seed = this.dropoutRng.nextUint32();
+    }
+    return tf.dropout(x, rate, undefined, seed);
   }
 
   /** Every weight of this module and its children, depth first, in construction order. */

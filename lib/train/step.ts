@@ -4,6 +4,7 @@
  * measures ||grad_W L_t|| at the last shared layer with one extra forward/backward pass per task (batch-norm
  * statistics are not updated by those passes) and its weights are updated in the same optimizer call as the network.
  * Use one optimizer per step function: tfjs optimizers keep their slots by the position of a variable in the list.
+ * Every forward pass of a step (GradNorm's included) uses the step's dropout seed, so they see the same masks.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LossConfig, LossConfigInput, TaskLosses, TrainBatch, computeTaskLosses, resolveLossConfig } from '../losses/task-losses';
@@ -19,7 +20,12 @@ export interface StepResult {
   total: number;
 }
 
-export type TrainStep = (batch: TrainBatch) => StepResult;
+export interface StepOptions {
+  /** Seed of the step's dropout masks (ApplyOptions.dropoutSeed); without it each module's own stream is used. */
+  dropoutSeed?: number;
+}
+
+export type TrainStep = (batch: TrainBatch, options?: StepOptions) => StepResult;
 
 function isResolved(config: LossConfig | LossConfigInput): config is LossConfig {
   const c = config as Partial<LossConfig>;
@@ -31,6 +37,7 @@ export function sharedGradientNorms(
   model: MultiTaskModel,
   batch: TrainBatch,
   lossConfig: LossConfig,
+  options: StepOptions = {},
 ): { norms: TaskNumbers; losses: TaskNumbers } {
   const norms: TaskNumbers = {};
   const losses: TaskNumbers = {};
@@ -38,7 +45,7 @@ export function sharedGradientNorms(
   for (const task of model.tasks) {
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
-        const out = model.apply(batch.image, { training: true, updateStatistics: false });
+        const out = model.apply(batch.image, { training: true, updateStatistics: false, dropoutSeed: options.dropoutSeed });
         return computeTaskLosses(out, batch, lossConfig)[task]!;
       }, shared);
       const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
@@ -62,12 +69,12 @@ export function createTrainStep(
   const config = isResolved(lossConfig) ? lossConfig : resolveLossConfig(lossConfig);
   const tasks: TaskName[] = model.tasks;
   const variables = [...model.trainableVariables(), ...weighting.lossVariables()];
-  return (batch: TrainBatch): StepResult => {
-    const measured = weighting.gradNorm ? sharedGradientNorms(model, batch, config) : null;
+  return (batch: TrainBatch, options: StepOptions = {}): StepResult => {
+    const measured = weighting.gradNorm ? sharedGradientNorms(model, batch, config, options) : null;
     const taskWeights = weighting.current();
     const kept: TaskLosses = {};
     const { value, grads } = tf.variableGrads(() => {
-      const losses = computeTaskLosses(model.apply(batch.image, { training: true }), batch, config);
+      const losses = computeTaskLosses(model.apply(batch.image, { training: true, dropoutSeed: options.dropoutSeed }), batch, config);
       for (const t of tasks) kept[t] = tf.keep(losses[t]!);
       return weighting.combine(losses);
     }, variables);

@@ -136,6 +136,32 @@ describe('models', () => {
     model.dispose();
   });
 
+  it('draws dropout masks from options.dropoutSeed alone: same seed, same masks in any model instance and order', () => {
+    const config = tinyConfig(16, { classifier: { dropout: 0.5, attentionDropout: 0.5 } });
+    const [a, b] = [buildModel(config), buildModel(config)];
+    const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const logits = (model: typeof a, dropoutSeed?: number) =>
+      tf.tidy(() => {
+        const out = model.apply(x, { training: true, updateStatistics: false, dropoutSeed });
+        const cls = tf.keep(out.cls!);
+        disposeOutput({ ...out, cls: null });
+        return cls;
+      });
+    const first = logits(a, 5);
+    const other = logits(a, 6);
+    const again = logits(a, 5);
+    const fresh = logits(b, 5);
+    assert.equal(maxAbsDiff(again, first), 0);
+    assert.equal(maxAbsDiff(fresh, first), 0);
+    assert.ok(maxAbsDiff(other, first) > 0, 'another seed gives other masks');
+    // Without a seed each module's own stream moves on from pass to pass.
+    const [s1, s2] = [logits(a), logits(a)];
+    assert.ok(maxAbsDiff(s1, s2) > 0);
+    tf.dispose([first, other, again, fresh, s1, s2, x]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('has no tensor leak in building, training or inference passes, or disposing', () => {
     const start = tf.memory().numTensors;
     const model = buildModel(tinyConfig(16, { classifier: { fuseScales: true }, decoder: { deepSupervision: 1 } }));

@@ -60,10 +60,10 @@ export class TransformerBlock extends Module {
       const { dim, heads, dropout } = this.config;
       const [q, k, v] = tf.split(this.qkv.apply(this.norm1.apply(x)), [dim, dim, dim], 2) as tf.Tensor3D[];
       const record = options.attention ? { sink: options.attention, name: this.name, queryGrid: null, keyGrid: null } : undefined;
-      const attended = multiHeadAttention({ q, k, v, heads }, record, (wts) => this.dropout(wts, dropout, options) as tf.Tensor3D);
-      const y = tf.add(x, this.dropout(this.proj.apply(attended), dropout, options)) as tf.Tensor3D;
+      const attended = multiHeadAttention({ q, k, v, heads }, record, (wts) => this.dropout(wts, dropout, options, 'attention') as tf.Tensor3D);
+      const y = tf.add(x, this.dropout(this.proj.apply(attended), dropout, options, 'proj')) as tf.Tensor3D;
       const hidden = gelu(this.fc1.apply(this.norm2.apply(y)));
-      return tf.add(y, this.dropout(this.fc2.apply(hidden), dropout, options)) as tf.Tensor3D;
+      return tf.add(y, this.dropout(this.fc2.apply(hidden), dropout, options, 'mlp')) as tf.Tensor3D;
     });
   }
 }
