@@ -2,7 +2,8 @@
  * Checkpoints: everything a run needs to continue exactly where it stopped. A checkpoint is a folder
  * `step-NNNNNNNN/` under the run's `checkpoints/` with
  * - `model/`: the model file (weights and batch-norm statistics, lib/model/file.ts);
- * - `optimizer/`: a model file holding the optimizer's moments and step counts and the task-weighting variables;
+ * - `optimizer/`: a model file holding the optimizer's moments and step counts, the task-weighting variables and, in
+ *   its config, the task weighting's other state (DWA's loss windows, GradNorm's initial losses);
  * - `state.json`: the trainer's own state (step, logs, early stopping), plain JSON.
  * The folder is written completely first; then `latest.json`, which names it, is replaced atomically; then older
  * checkpoint folders are removed. A crash at any moment leaves `latest.json` naming a complete checkpoint.
@@ -10,12 +11,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadModelFile, saveModelFile } from '../engine/model-file';
+import { MODEL_MANIFEST, loadModelFile, saveModelFile } from '../engine/model-file';
 import { ModelFileError } from '../errors';
 import { saveModel } from '../model/file';
 import type { MultiTaskModel } from '../model/multitask';
 import { writeFileAtomic } from '../util/atomic-write';
-import type { TaskWeighting } from '../weighting/strategy';
+import type { TaskWeighting, WeightingState } from '../weighting/strategy';
 import type { AdamW } from './optimizer';
 
 export const LATEST_CHECKPOINT = 'latest.json';
@@ -30,6 +31,15 @@ interface OptimizerFileConfig {
   kind: 'adamw-state';
   steps: Record<string, number>;
   weighting: number;
+  /** Absent in checkpoints written before it was stored. */
+  weightingState?: WeightingState;
+}
+
+export interface RestoredCheckpoint<S> {
+  /** The trainer state stored with the checkpoint. */
+  state: S;
+  /** False for a checkpoint without the task weighting's state (written before it was stored). */
+  weightingState: boolean;
 }
 
 function folderName(step: number): string {
@@ -48,7 +58,7 @@ export async function saveCheckpoint(root: string, step: number, parts: Checkpoi
     const weights: Record<string, tf.Tensor> = { ...moments };
     weightingVars.forEach((v, i) => (weights[`weighting/${i}`] = v));
     await saveModelFile<OptimizerFileConfig>(join(dir, 'optimizer'), {
-      config: { kind: 'adamw-state', steps, weighting: weightingVars.length },
+      config: { kind: 'adamw-state', steps, weighting: weightingVars.length, weightingState: parts.weighting.exportState() },
       weights,
     });
   } finally {
@@ -85,10 +95,10 @@ export async function latestCheckpoint(root: string): Promise<{ step: number; di
 }
 
 /**
- * Restores model weights, optimizer state and weighting variables from a checkpoint folder into the given (freshly
- * built, same-config) parts, and returns the trainer state stored with it.
+ * Restores model weights, optimizer state, weighting variables and weighting state from a checkpoint folder into the
+ * given (freshly built, same-config) parts, and returns the trainer state stored with it.
  */
-export async function restoreCheckpoint<S>(dir: string, parts: CheckpointParts): Promise<S> {
+export async function restoreCheckpoint<S>(dir: string, parts: CheckpointParts): Promise<RestoredCheckpoint<S>> {
   const modelFile = await loadModelFile(join(dir, 'model'));
   try {
     parts.model.loadWeights(modelFile.weights, join(dir, 'model'));
@@ -108,12 +118,13 @@ export async function restoreCheckpoint<S>(dir: string, parts: CheckpointParts):
       if (!saved || !tf.util.arraysEqual(saved.shape, v.shape)) throw new ModelFileError(`weighting variable ${i} is missing or misshaped`, optimizerDir);
       v.assign(saved);
     });
+    if (opt.config.weightingState) parts.weighting.importState(opt.config.weightingState, join(optimizerDir, MODEL_MANIFEST));
   } finally {
     tf.dispose(Object.values(opt.weights));
   }
   const statePath = join(dir, 'state.json');
   try {
-    return JSON.parse(await fs.readFile(statePath, 'utf8')) as S;
+    return { state: JSON.parse(await fs.readFile(statePath, 'utf8')) as S, weightingState: opt.config.weightingState !== undefined };
   } catch (err) {
     throw new ModelFileError(`cannot read the trainer state: ${(err as Error).message}`, statePath);
   }

@@ -1,11 +1,10 @@
 /**
  * The training loop. Step s (0-based) draws its batch and its augmentation from the stream `Rng(seed).fork('step-s')`
  * and its learning rate from the warm-up + cosine schedule of s, so what a step does depends only on the seed, s
- * and the state the previous steps left (weights, optimizer moments, task weights). A checkpoint stores that state;
- * resuming from it therefore continues exactly as if the run had never stopped, on a deterministic backend (wasm,
- * cpu). Two states are outside the checkpoint's reach today, so with them a resumed run continues correctly but not
- * bit for bit: the model's dropout masks (a per-module stream inside lib/model; exact for models with dropout 0) and
- * GradNorm's initial losses L_t(0) (taken again from the first step after resuming).
+ * and the state the previous steps left (weights, optimizer moments, task weights and the weighting's observations).
+ * The step's dropout masks come from the same stream (ApplyOptions.dropoutSeed), not from a stream that runs on across
+ * steps. A checkpoint stores that state; resuming from it therefore continues exactly as if the run had never
+ * stopped, on a deterministic backend (wasm, cpu).
  *
  * An epoch is `stepsPerEpoch` steps; at its end the task weighting closes its window (DWA), the model is validated
  * (when a validation function is given), early stopping is updated, the logs are rewritten and a checkpoint is
@@ -111,11 +110,7 @@ export async function trainModel(options: TrainerOptions): Promise<TrainResult> 
   if (options.resume && !runDir) throw new ConfigError('resume needs the run folder');
   if (runDir) await fs.mkdir(runDir, { recursive: true });
   const tasks = model.tasks;
-  // Built inside tidy so that the tensors its variables are initialised from are released.
-  let weighting!: TaskWeighting;
-  tf.tidy(() => {
-    weighting = createWeighting(config.weighting, tasks);
-  });
+  const weighting = createWeighting(config.weighting, tasks);
   const optimizer = new AdamW(config.optimizer, optimizerVariables(model, weighting));
   const trainStep = createTrainStep(model, weighting, optimizer, config.loss);
   const sampler = new BalancedSliceSampler(dataset.stats(), config.sampler);
@@ -133,11 +128,15 @@ export async function trainModel(options: TrainerOptions): Promise<TrainResult> 
     if (options.resume && runDir) {
       const latest = await latestCheckpoint(runPaths(runDir).checkpoints);
       if (latest) {
-        state = await restoreCheckpoint<TrainerState>(latest.dir, parts);
-        // Strategies with state outside variables (DWA's loss windows) are rebuilt by replaying what they observed.
-        for (const row of state.steplog) {
-          weighting.observe(row.losses);
-          if (endsEpoch(row.step)) weighting.endEpoch();
+        const restored = await restoreCheckpoint<TrainerState>(latest.dir, parts);
+        state = restored.state;
+        if (!restored.weightingState) {
+          // A checkpoint written before the weighting's state was stored: DWA's windows are rebuilt by replaying what
+          // it observed (GradNorm takes its initial losses again from the next step).
+          for (const row of state.steplog) {
+            weighting.observe(row.losses);
+            if (endsEpoch(row.step)) weighting.endEpoch();
+          }
         }
       }
     }
@@ -159,7 +158,7 @@ export async function trainModel(options: TrainerOptions): Promise<TrainResult> 
       const batch = dataset.batch(refs, config.augment.enabled ? { config: config.augment, rng: rng.fork('augment') } : undefined);
       let result;
       try {
-        result = trainStep(batch);
+        result = trainStep(batch, { dropoutSeed: rng.fork('dropout').nextUint32() });
       } finally {
         tf.dispose([batch.image, ...(batch.mask ? [batch.mask] : []), ...(batch.label ? [batch.label] : [])]);
       }

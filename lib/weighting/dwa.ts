@@ -5,10 +5,10 @@
  * temperature (default 2). Weights are 1 until two windows have been seen. Nothing is learned.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors';
+import { ConfigError, ModelFileError } from '../errors';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, weightedSum } from './strategy';
+import { TaskNumbers, TaskWeighting, WeightingState, stateList, weightedSum } from './strategy';
 
 export interface DwaWeightingConfig {
   kind: 'dwa';
@@ -26,7 +26,7 @@ export class DwaWeighting implements TaskWeighting {
   private sums: number[];
   private count = 0;
   /** Mean losses of the last two closed windows, oldest first. */
-  private readonly history: number[][] = [];
+  private history: number[][] = [];
 
   constructor(
     readonly tasks: TaskName[],
@@ -66,6 +66,32 @@ export class DwaWeighting implements TaskWeighting {
 
   endEpoch(): void {
     if (this.window === 'epoch') this.closeWindow();
+  }
+
+  /** The current weights, the open window's sums and count, and the closed windows' means (flattened, oldest first). */
+  exportState(): WeightingState {
+    return {
+      weights: this.tasks.map((t) => this.weights[t]!),
+      sums: this.sums.slice(),
+      count: [this.count],
+      history: this.history.flat(),
+    };
+  }
+
+  importState(state: WeightingState, file: string): void {
+    const n = this.tasks.length;
+    const weights = stateList(state, 'weights', n, file);
+    const sums = stateList(state, 'sums', n, file);
+    const [count] = stateList(state, 'count', 1, file);
+    const windows = (state.history?.length ?? -1) / n;
+    if (!Number.isInteger(count) || count < 0 || !(windows === 0 || windows === 1 || windows === 2)) {
+      throw new ModelFileError(`task-weighting state of DWA is inconsistent (count ${count}, ${state.history?.length} history values for ${n} tasks)`, file);
+    }
+    const history = stateList(state, 'history', windows * n, file);
+    this.weights = Object.fromEntries(this.tasks.map((t, i) => [t, weights[i]]));
+    this.sums = sums;
+    this.count = count;
+    this.history = Array.from({ length: windows }, (_, k) => history.slice(k * n, (k + 1) * n));
   }
 
   private closeWindow(): void {

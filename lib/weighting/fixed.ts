@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, weightedSum } from './strategy';
+import { TaskNumbers, TaskWeighting, WeightingState, weightedSum } from './strategy';
 
 export interface FixedWeightingConfig {
   kind: 'fixed';
@@ -45,6 +45,12 @@ export class FixedWeighting implements TaskWeighting {
   observe(): void {}
 
   endEpoch(): void {}
+
+  exportState(): WeightingState {
+    return {};
+  }
+
+  importState(): void {}
 
   dispose(): void {}
 }

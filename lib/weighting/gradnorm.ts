@@ -5,13 +5,14 @@
  *   L_grad = sum_t | G_t - mean_j(G_j) * r_t^alpha |      (the target term held constant, as in the paper)
  * One step of the network's optimizer on L_grad per training step (together with the network's update), then the
  * weights are clamped at `minWeight` and
- * renormalised to sum to the number of tasks. L_t(0) are the losses of the first step seen. alpha default 1.5.
+ * renormalised to sum to the number of tasks. L_t(0) are the losses of the first step seen (part of the exported
+ * state, so a resumed run keeps them). alpha default 1.5.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { GradNormUpdate, TaskNumbers, TaskWeighting, readScalars, taskLoss } from './strategy';
+import { GradNormUpdate, TaskNumbers, TaskWeighting, WeightingState, readScalars, stateList, taskLoss } from './strategy';
 
 export interface GradNormWeightingConfig {
   kind: 'gradnorm';
@@ -83,6 +84,15 @@ export class GradNormWeighting implements TaskWeighting, GradNormUpdate {
   observe(): void {}
 
   endEpoch(): void {}
+
+  /** L_t(0), once the first step has set them (the weights themselves are variables). */
+  exportState(): WeightingState {
+    return this.initialLosses ? { initialLosses: this.initialLosses.slice() } : {};
+  }
+
+  importState(state: WeightingState, file: string): void {
+    this.initialLosses = state.initialLosses === undefined ? null : stateList(state, 'initialLosses', this.tasks.length, file);
+  }
 
   dispose(): void {
     tf.dispose(this.w);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, readScalars, taskLoss } from './strategy';
+import { TaskNumbers, TaskWeighting, WeightingState, readScalars, taskLoss } from './strategy';
 
 /**
  * The shared machinery of the uncertainty-style strategies: one learnable s_t = log sigma_t^2 per task (a plain
@@ -55,6 +55,12 @@ export abstract class LogVarianceWeighting implements TaskWeighting {
   observe(): void {}
 
   endEpoch(): void {}
+
+  exportState(): WeightingState {
+    return {};
+  }
+
+  importState(): void {}
 
   dispose(): void {
     tf.dispose(this.logVariance);

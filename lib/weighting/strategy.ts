@@ -3,11 +3,14 @@
  * trained on, and reports the weight it currently gives each task (plain numbers, for the step log).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors';
+import { ConfigError, ModelFileError } from '../errors';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
 
 export type TaskNumbers = Partial<Record<TaskName, number>>;
+
+/** A strategy's state outside its variables, as plain JSON: named lists of numbers. */
+export type WeightingState = Record<string, number[]>;
 
 export interface TaskWeighting {
   readonly kind: string;
@@ -24,6 +27,13 @@ export interface TaskWeighting {
   observe(losses: TaskNumbers): void;
   /** Called at the end of every epoch. */
   endEpoch(): void;
+  /**
+   * What the strategy has observed outside its variables (DWA's loss windows, GradNorm's initial losses), for
+   * checkpoints; empty for strategies that keep everything in variables.
+   */
+  exportState(): WeightingState;
+  /** Restores a state written by `exportState` of a strategy of the same kind and tasks; ModelFileError naming `file`. */
+  importState(state: WeightingState, file: string): void;
   /** Set by strategies that need the per-task gradient norms at the last shared layer (GradNorm). */
   readonly gradNorm?: GradNormUpdate;
   dispose(): void;
@@ -58,4 +68,13 @@ export function readScalars(tasks: TaskName[], values: tf.Variable[], map: (v: n
   const out: TaskNumbers = {};
   tasks.forEach((t, i) => (out[t] = map(values[i].dataSync()[0])));
   return out;
+}
+
+/** The list `key` of a stored state, checked to hold `length` finite numbers. */
+export function stateList(state: WeightingState, key: string, length: number, file: string): number[] {
+  const list = state[key];
+  if (!Array.isArray(list) || list.length !== length || !list.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new ModelFileError(`task-weighting state '${key}' must be ${length} finite numbers`, file);
+  }
+  return list.slice();
 }

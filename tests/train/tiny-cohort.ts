@@ -53,13 +53,13 @@ export function tinyCohort(cases: number, seed = 7): CaseInput[] {
   return Array.from({ length: cases }, (_, i) => tinyCase(i, seed));
 }
 
-/** A tiny multi-task model config: 32x32 input, base 4 channels, no dropout (exact resumption). */
-export function tinyModelConfig(channels = 1) {
+/** A tiny multi-task model config: 32x32 input, base 4 channels, `dropout` in the classifier's head and Transformer. */
+export function tinyModelConfig(channels = 1, dropout = 0) {
   return {
     kind: 'mtl' as const,
     seed: 3,
     input: { height: 32, width: 32, channels },
     encoder: { baseChannels: 4 },
-    classifier: { dropout: 0 },
+    classifier: { dropout, attentionDropout: dropout },
   };
 }

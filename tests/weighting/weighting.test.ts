@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../lib/engine/backend';
-import { ConfigError } from '../../lib/errors';
+import { ConfigError, ModelFileError } from '../../lib/errors';
 import { TaskLosses } from '../../lib/losses/task-losses';
-import { WeightingConfig, createWeighting } from '../../lib/weighting/create';
+import { WeightingConfig, createWeighting, weightingKinds } from '../../lib/weighting/create';
 import { TaskNumbers, TaskWeighting } from '../../lib/weighting/strategy';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) < tol, `${a} != ${b}`);
@@ -107,10 +107,65 @@ describe('task weighting', () => {
     w.dispose();
   });
 
-  it('owns no tensor beyond its variables', () => {
-    const start = tf.memory().numTensors;
-    for (const kind of ['fixed', 'uncertainty', 'uncertainty-positive', 'dwa', 'gradnorm'] as const) createWeighting({ kind }, [...tasks]).dispose();
-    assert.equal(tf.memory().numTensors, start);
+  it('owns no tensor beyond its variables, from construction to disposal', () => {
+    for (const kind of weightingKinds) {
+      const start = tf.memory().numTensors;
+      const w = createWeighting({ kind }, [...tasks]);
+      assert.equal(tf.memory().numTensors, start + w.variables().length, `${kind} keeps a tensor besides its variables`);
+      w.dispose();
+      assert.equal(tf.memory().numTensors, start, `${kind} leaks after dispose`);
+    }
+  });
+
+  it('DWA: its exported state continues the open window and the closed ones in a fresh instance', () => {
+    const a = createWeighting({ kind: 'dwa' }, [...tasks]);
+    const fresh = () => createWeighting({ kind: 'dwa' }, [...tasks]);
+    assert.deepEqual(a.exportState(), fresh().exportState());
+    a.observe({ seg: 2, cls: 1 });
+    a.endEpoch();
+    a.observe({ seg: 1, cls: 1 });
+    const b = fresh();
+    b.importState(JSON.parse(JSON.stringify(a.exportState())), 'state.json');
+    for (const w of [a, b]) {
+      w.observe({ seg: 3, cls: 1 });
+      w.endEpoch();
+    }
+    // The second window's mean seg loss is 2 (1 before the export, 3 after): ratios seg 2/2, cls 1/1.
+    assert.deepEqual(b.current(), a.current());
+    close(a.current().seg!, 1);
+    a.observe({ seg: 1, cls: 2 });
+    b.observe({ seg: 1, cls: 2 });
+    a.endEpoch();
+    b.endEpoch();
+    assert.deepEqual(b.current(), a.current());
+    assert.ok(a.current().cls! > a.current().seg!);
+  });
+
+  it('GradNorm: the initial losses travel in the exported state', () => {
+    const a = createWeighting({ kind: 'gradnorm' }, [...tasks]);
+    const b = createWeighting({ kind: 'gradnorm' }, [...tasks]);
+    const c = createWeighting({ kind: 'gradnorm' }, [...tasks]);
+    assert.deepEqual(a.exportState(), {});
+    tf.dispose(Object.values(a.gradNorm!.weightGradients({ seg: 1, cls: 1 }, { seg: 2, cls: 0.5 })));
+    assert.deepEqual(a.exportState(), { initialLosses: [2, 0.5] });
+    b.importState(a.exportState(), 'state.json');
+    // Same norms and losses: the same gradient with the restored L(0). c takes these losses as its L(0) instead, so
+    // its loss ratios are equal and both targets equal the weighted norms; a's seg target is below its weighted norm.
+    const grads = [a, b, c].map((w) => tf.tidy(() => Object.values(w.gradNorm!.weightGradients({ seg: 1, cls: 1 }, { seg: 2, cls: 1 })).map((g) => g.dataSync()[0])));
+    assert.deepEqual(grads[1], grads[0]);
+    assert.notDeepEqual(grads[2], grads[0]);
+    for (const w of [a, b, c]) w.dispose();
+  });
+
+  it('rejects a stored state that does not fit the strategy, naming the file', () => {
+    const dwa = createWeighting({ kind: 'dwa' }, [...tasks]);
+    const good = dwa.exportState();
+    assert.throws(() => dwa.importState({ ...good, sums: [1] }, 'ck/model.json'), (e: Error) => e instanceof ModelFileError && /ck\/model.json.*'sums'/.test(e.message));
+    assert.throws(() => dwa.importState({ ...good, history: [1, 2, 3] }, 'ck/model.json'), ModelFileError);
+    assert.throws(() => dwa.importState({ ...good, count: [1.5] }, 'ck/model.json'), ModelFileError);
+    const gradNorm = createWeighting({ kind: 'gradnorm' }, [...tasks]);
+    assert.throws(() => gradNorm.importState({ initialLosses: [1, Number.NaN] }, 'ck/model.json'), ModelFileError);
+    gradNorm.dispose();
   });
 
   it('rejects an unknown strategy', () => {
