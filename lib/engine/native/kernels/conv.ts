@@ -1,4 +1,8 @@
-/** Conv2D forward (plain and fused with bias + activation) and both gradients, NHWC, on the native addon. */
+/**
+ * Conv2D and depthwise Conv2D (any channel multiplier) on the native addon, NHWC: forward (plain and fused with bias +
+ * activation) and both gradients. The two families differ only in their kernel names, addon entry points and how
+ * the geometry reads the filter.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
@@ -7,6 +11,39 @@ import { convGeometry, cpuFallback, floatValues, nonEmpty, NATIVE_BACKEND_NAME }
 
 type Args = Parameters<tf.KernelFunc>[0];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+type Shape4 = [number, number, number, number];
+
+/** The attributes of all eight kernels (the gradients carry the shape of what they do not receive). */
+interface ConvAttrs {
+  strides: number | [number, number]; pad: Pad; dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat?: string; activation?: string; leakyreluAlpha?: number;
+  inputShape?: Shape4; filterShape?: Shape4;
+}
+
+interface ConvFamily {
+  depthwise: boolean;
+  kernels: { forward: string; fused: string; input: string; filter: string };
+  addon: {
+    forward: 'conv2d' | 'depthwiseConv2d';
+    input: 'conv2dBackpropInput' | 'depthwiseBackpropInput';
+    filter: 'conv2dBackpropFilter' | 'depthwiseBackpropFilter';
+  };
+}
+
+const PLAIN: ConvFamily = {
+  depthwise: false,
+  kernels: { forward: tf.Conv2D, fused: tf.FusedConv2D, input: tf.Conv2DBackpropInput, filter: tf.Conv2DBackpropFilter },
+  addon: { forward: 'conv2d', input: 'conv2dBackpropInput', filter: 'conv2dBackpropFilter' },
+};
+
+const DEPTHWISE: ConvFamily = {
+  depthwise: true,
+  kernels: {
+    forward: tf.DepthwiseConv2dNative, fused: tf.FusedDepthwiseConv2D,
+    input: tf.DepthwiseConv2dNativeBackpropInput, filter: tf.DepthwiseConv2dNativeBackpropFilter,
+  },
+  addon: { forward: 'depthwiseConv2d', input: 'depthwiseBackpropInput', filter: 'depthwiseBackpropFilter' },
+};
 
 /** The addon's activation code for a fused-kernel activation, or undefined when it needs the cpu path (prelu). */
 export function activationCode(activation: unknown): number | undefined {
@@ -26,69 +63,62 @@ export function channelBias(backend: MathBackendCPU, bias: tf.TensorInfo | undef
   return values;
 }
 
-function forward(addon: NativeAddon, args: Args, kernelName: string, fused: boolean): tf.TensorInfo | tf.TensorInfo[] {
+function convInfo(family: ConvFamily, xShape: Shape4, filterShape: Shape4, attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad,
+    attrs.dimRoundingMode, family.depthwise, 'channelsLast');
+}
+
+function forward(addon: NativeAddon, family: ConvFamily, args: Args, fused: boolean): tf.TensorInfo | tf.TensorInfo[] {
+  const kernelName = fused ? family.kernels.fused : family.kernels.forward;
   const backend = args.backend as MathBackendCPU;
   const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
-  const attrs = args.attrs as unknown as {
-    strides: number | [number, number]; pad: Pad;
-    dataFormat?: string; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    activation?: string; leakyreluAlpha?: number;
-  };
+  const attrs = args.attrs as unknown as ConvAttrs;
   const act = fused ? activationCode(attrs.activation) : 0;
   if (x === undefined || filter === undefined || act === undefined || preluActivationWeights !== undefined ||
       !isChannelsLast(attrs.dataFormat)) return cpuFallback(kernelName, args);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number], attrs.strides, attrs.dilations ?? 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast');
+  const filterShape = filter.shape as Shape4;
+  const info = convInfo(family, x.shape as Shape4, filterShape, attrs);
   const xv = floatValues(backend, x), wv = floatValues(backend, filter);
   const bv = fused ? channelBias(backend, bias, info.outChannels) : null;
   if (xv === undefined || wv === undefined || bv === undefined || !nonEmpty(info)) return cpuFallback(kernelName, args);
   const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
-  addon.conv2d(xv, wv, bv, y, convGeometry(info, info.outChannels), act, attrs.leakyreluAlpha ?? 0.2);
+  // The geometry's filter channels: output channels of a plain conv, the channel multiplier of a depthwise one.
+  addon[family.addon.forward](xv, wv, bv, y, convGeometry(info, filterShape[3]), act, attrs.leakyreluAlpha ?? 0.2);
   return backend.makeTensorInfo(info.outShape, 'float32', y);
 }
 
-function backpropInput(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInfo[] {
+/** The input gradient (from dy and the filter) or the filter gradient (from x and dy). */
+function gradient(addon: NativeAddon, family: ConvFamily, args: Args, toInput: boolean): tf.TensorInfo | tf.TensorInfo[] {
+  const kernelName = toInput ? family.kernels.input : family.kernels.filter;
   const backend = args.backend as MathBackendCPU;
-  const { dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
-  const attrs = args.attrs as unknown as {
-    inputShape: [number, number, number, number]; strides: number | [number, number];
-    pad: Pad; dataFormat?: string;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
-  if (!isChannelsLast(attrs.dataFormat)) return cpuFallback(tf.Conv2DBackpropInput, args);
-  const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number],
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const dyv = floatValues(backend, dy), wv = floatValues(backend, filter);
-  if (dyv === undefined || wv === undefined || !nonEmpty(info)) return cpuFallback(tf.Conv2DBackpropInput, args);
-  const dx = new Float32Array(tf.util.sizeFromShape(info.inShape));
-  addon.conv2dBackpropInput(dyv, wv, dx, convGeometry(info, info.outChannels));
-  return backend.makeTensorInfo(info.inShape, 'float32', dx);
+  const { x, dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
+  const attrs = args.attrs as unknown as ConvAttrs;
+  const xShape = toInput ? attrs.inputShape : x.shape as Shape4;
+  const filterShape = toInput ? filter.shape as Shape4 : attrs.filterShape;
+  if (xShape === undefined || filterShape === undefined || !isChannelsLast(attrs.dataFormat)) return cpuFallback(kernelName, args);
+  const info = convInfo(family, xShape, filterShape, attrs);
+  const av = floatValues(backend, toInput ? dy : x), bv = floatValues(backend, toInput ? filter : dy);
+  if (av === undefined || bv === undefined || !nonEmpty(info)) return cpuFallback(kernelName, args);
+  const shape = toInput ? info.inShape : filterShape;
+  const out = new Float32Array(tf.util.sizeFromShape(shape));
+  addon[toInput ? family.addon.input : family.addon.filter](av, bv, out, convGeometry(info, filterShape[3]));
+  return backend.makeTensorInfo(shape, 'float32', out);
 }
 
-function backpropFilter(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInfo[] {
-  const backend = args.backend as MathBackendCPU;
-  const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
-  const attrs = args.attrs as unknown as {
-    filterShape: [number, number, number, number]; strides: number | [number, number];
-    pad: Pad; dataFormat?: string;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
-  if (!isChannelsLast(attrs.dataFormat)) return cpuFallback(tf.Conv2DBackpropFilter, args);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape,
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const xv = floatValues(backend, x), dyv = floatValues(backend, dy);
-  if (xv === undefined || dyv === undefined || !nonEmpty(info)) return cpuFallback(tf.Conv2DBackpropFilter, args);
-  const dw = new Float32Array(tf.util.sizeFromShape(attrs.filterShape));
-  addon.conv2dBackpropFilter(xv, dyv, dw, convGeometry(info, info.outChannels));
-  return backend.makeTensorInfo(attrs.filterShape, 'float32', dw);
+function familyKernels(addon: NativeAddon, family: ConvFamily): tf.KernelConfig[] {
+  const { kernels } = family;
+  return [
+    { kernelName: kernels.forward, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => forward(addon, family, a, false) },
+    { kernelName: kernels.fused, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => forward(addon, family, a, true) },
+    { kernelName: kernels.input, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => gradient(addon, family, a, true) },
+    { kernelName: kernels.filter, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => gradient(addon, family, a, false) },
+  ];
 }
 
 export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
-  return [
-    { kernelName: tf.Conv2D, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => forward(addon, a, tf.Conv2D, false) },
-    { kernelName: tf.FusedConv2D, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => forward(addon, a, tf.FusedConv2D, true) },
-    { kernelName: tf.Conv2DBackpropInput, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => backpropInput(addon, a) },
-    { kernelName: tf.Conv2DBackpropFilter, backendName: NATIVE_BACKEND_NAME, kernelFunc: (a) => backpropFilter(addon, a) },
-  ];
+  return familyKernels(addon, PLAIN);
+}
+
+export function depthwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
+  return familyKernels(addon, DEPTHWISE);
 }
