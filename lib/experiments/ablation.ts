@@ -4,7 +4,7 @@
  * study folder:
  *   <out>/grid.json                     the resolved grid the study was started with
  *   <out>/cells/<cell>/run/             the training run folder (config, logs, checkpoints, model)
- *   <out>/cells/<cell>/eval/<set>/      patients.csv (one row per patient), the same rows as patients.json (typed, for
+ *   <out>/cells/<cell>/eval/<set>/      patients.csv (one row per patient, p_<class> columns), the same rows as patients.json (typed, for
  *                                       the report and notebooks) and summary.json, per test set
  *   <out>/cells/<cell>/result.json      written last, atomically: the cell is finished exactly when it exists
  *   <out>/results.csv                   the tidy table of every finished cell (results.ts), rewritten after each cell
@@ -18,7 +18,7 @@ import { openDataset } from '../data/dataset';
 import { readCaseInput, type CaseInput } from '../data/slice-dataset';
 import { ConfigError } from '../errors';
 import { evaluateModel, type EvaluationSummary, type PatientRow } from '../eval/evaluate';
-import { saveDataFrameCsv, toDataFrame } from '../eval/results';
+import { writePatientsCsv } from '../eval/results';
 import { loadRun } from '../eval/run';
 import { trainRun } from '../eval/train-run';
 import type { TrainCallbacks } from '../train/progress';
@@ -149,7 +149,7 @@ export async function evaluateRunOn(runDir: string, data: string, dir: string, b
     }
     const result = await evaluateModel(model, inputs(), config.data.preprocess, { bootstrap: { replicates: bootstrap, seed: 0 } });
     await fs.mkdir(dir, { recursive: true });
-    await saveDataFrameCsv(await toDataFrame(result.rows), join(dir, 'patients.csv'));
+    await writePatientsCsv(result.rows, config.data.classes, join(dir, 'patients.csv'));
     await writeFileAtomic(join(dir, 'patients.json'), JSON.stringify(result.rows) + '\n');
     await writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ run: runDir, data, ...result.summary }, null, 1) + '\n');
     return result;

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCsv } from '../../lib/data/csv';
 import { ConfigError } from '../../lib/errors';
+import type { PatientRow } from '../../lib/eval/evaluate';
 import { runAblation, studyPaths, type AblationEvent } from '../../lib/experiments/ablation';
 import { resolveGrid } from '../../lib/experiments/grid';
 import { RESULT_COLUMNS, readResultsCsv } from '../../lib/experiments/results';
@@ -43,7 +45,16 @@ describe('experiments: ablation runner', function () {
       assert.ok(!metricsOf('seg-only__none__s1', set).includes('auc'), 'a segmentation model has no AUC');
     }
     for (const r of rows) assert.ok(Number.isFinite(r.value));
-    assert.ok(existsSync(join(studyPaths(out).evaluation('mtl__uncertainty__s1', 'external'), 'patients.csv')));
+    // patients.csv: one probability column per class, the same numbers as patients.json, every row as wide as the header.
+    const evalDir = studyPaths(out).evaluation('mtl__uncertainty__s1', 'external');
+    const csvPath = join(evalDir, 'patients.csv');
+    const table = parseCsv(readFileSync(csvPath, 'utf8'), csvPath);
+    assert.deepEqual(table.header.slice(0, 5), ['case_id', 'label', 'egfr_probability', 'p_wildtype', 'p_mutant']);
+    const typed = JSON.parse(readFileSync(join(evalDir, 'patients.json'), 'utf8')) as PatientRow[];
+    assert.deepEqual(
+      table.rows.map((r) => [r.cells[0], Number(r.cells[3]), Number(r.cells[4])]),
+      typed.map((p) => [p.case_id, ...p.class_probabilities!]),
+    );
 
     // A cell whose record is gone (stopped after training, before its record) is continued from its run, then evaluated.
     rmSync(studyPaths(out).record('seg-only__none__s1'));
