@@ -1,6 +1,7 @@
 import type { EngineReport } from '../lib/engine/backend';
 import { rows as ioRows } from './io';
 import { mtlBenchRow } from './model';
+import { predictVolumeRow } from './predict';
 import { timeReferenceUnet } from './reference-unet';
 import { synth_case } from './synth';
 
@@ -28,6 +29,7 @@ const unetRow: BenchRow = async (ctx) => {
 export const benchRows: [string, BenchRow][] = [
   ['unet_b4_128', unetRow],
   ['mtl_b4_128', mtlBenchRow],
+  ['predict_volume', predictVolumeRow],
   ...Object.entries(ioRows).map(([name, fn]): [string, BenchRow] => [name, () => fn()]),
   ['synth_case', () => synth_case()],
 ];
