@@ -1,4 +1,5 @@
 import { DatasetError } from '../errors';
+import { rankAuc } from '../util/ranking';
 
 /**
  * Checks a binary classification input: as many scores as labels, at least one case, labels exactly 0 or 1 and
@@ -16,29 +17,13 @@ export function assertBinaryInput(labels: ArrayLike<number>, scores: ArrayLike<n
 }
 
 /**
- * Area under the ROC curve as the Mann-Whitney statistic: the probability that a random positive case scores higher
- * than a random negative one, a tie counting one half. Computed from mid-ranks (tied scores share the mean of their
- * ranks) as (R₊ - n₊(n₊ + 1)/2) / (n₊·n₋), R₊ the rank sum of the positives; equal to the trapezoidal area under
- * `rocCurve` and to scikit-learn's `roc_auc_score`. Null when only one class is present (no pair to compare).
+ * Area under the ROC curve (`rankAuc`: the Mann-Whitney statistic from mid-ranks, equal to the trapezoidal area
+ * under `rocCurve` and to scikit-learn's `roc_auc_score`) after checking the input. Null when only one class is
+ * present (no pair to compare).
  */
 export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
   assertBinaryInput(labels, scores);
-  const n = labels.length;
-  let nPos = 0;
-  for (let i = 0; i < n; i++) nPos += labels[i];
-  const nNeg = n - nPos;
-  if (nPos === 0 || nNeg === 0) return null;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let rankSumPos = 0;
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && scores[order[end]] === scores[order[start]]) end++;
-    // Ranks start..end-1 (0-based) are tied: each gets the 1-based mid-rank.
-    const midRank = (start + 1 + end) / 2;
-    for (let r = start; r < end; r++) if (labels[order[r]] === 1) rankSumPos += midRank;
-    start = end;
-  }
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  return rankAuc(labels, scores);
 }
 
 /** One operating point: cases with score >= threshold are called positive. */

@@ -1,5 +1,5 @@
 import { DatasetError } from '../errors';
-import { rocAuc } from './classification';
+import { argmax, oneVsRestAuc } from '../util/ranking';
 
 /**
  * Multi-class metrics (e.g. 3-class EGFR status) from class labels 0..K-1 and per-case class probabilities (one row
@@ -8,7 +8,7 @@ import { rocAuc } from './classification';
  * - accuracy = fraction of cases whose predicted class is the label;
  * - confusion[t][p] = cases of true class t predicted as p (rows true, columns predicted, as scikit-learn);
  * - perClassSensitivity[k] = confusion[k][k] / cases of class k (recall), null when class k has no cases;
- * - perClassAuc[k] = `rocAuc` of (label == k) against column k (one-vs-rest);
+ * - perClassAuc[k] = the ROC AUC of (label == k) against column k (one-vs-rest, `oneVsRestAuc`);
  * - macroAucOvr = unweighted mean of perClassAuc, as scikit-learn's roc_auc_score(multi_class='ovr',
  *   average='macro'); null when some class is absent or is every case (its one-vs-rest AUC is then undefined), with
  *   the reason in `undefinedBecause`.
@@ -37,11 +37,10 @@ export function multiclassMetrics(labels: ArrayLike<number>, probabilities: Arra
     if (row.length !== k) throw new DatasetError(`probability row ${i} has ${row.length} values, row 0 has ${k}`);
     const t = labels[i];
     if (!Number.isInteger(t) || t < 0 || t >= k) throw new DatasetError(`label at position ${i} is ${t}, not a class in 0..${k - 1}`);
-    let best = 0;
     for (let c = 0; c < k; c++) {
       if (!Number.isFinite(row[c])) throw new DatasetError(`probability ${c} of row ${i} is ${row[c]}, not a finite number`);
-      if (row[c] > row[best]) best = c;
     }
+    const best = argmax(row);
     confusion[t][best]++;
     if (best === t) correct++;
   }
@@ -49,14 +48,8 @@ export function multiclassMetrics(labels: ArrayLike<number>, probabilities: Arra
     const total = row.reduce((a, b) => a + b, 0);
     return total > 0 ? row[c] / total : null;
   });
-  const perClassAuc = Array.from({ length: k }, (_, c) => {
-    const isClass = Float64Array.from({ length: n }, (_, i) => (labels[i] === c ? 1 : 0));
-    const score = Float64Array.from({ length: n }, (_, i) => probabilities[i][c]);
-    return rocAuc(isClass, score);
-  });
+  const { perClass: perClassAuc, macro: macroAucOvr } = oneVsRestAuc(labels, probabilities, k);
   const undefinedClasses = perClassAuc.flatMap((a, c) => (a === null ? [c] : []));
-  const macroAucOvr =
-    undefinedClasses.length === 0 ? (perClassAuc as number[]).reduce((a, b) => a + b, 0) / k : null;
   return {
     n,
     numClasses: k,

@@ -1,5 +1,4 @@
-import { multiclassMetrics } from '../metrics/multiclass';
-import { rocAuc } from '../metrics/classification';
+import { argmax, oneVsRestAuc, rankAuc } from '../util/ranking';
 import { Rng } from '../util/rng';
 import {
   EGFR_CLASSES,
@@ -67,8 +66,8 @@ function metricsOf(patients: PatientPhenotype[], config: EgfrConfig, posterior: 
   const classes = EGFR_CLASSES[config.scheme];
   const labels = patients.map((p) => classes.indexOf(p.label));
   const probs = patients.map(posterior);
-  const m = multiclassMetrics(labels, probs);
+  const accuracy = labels.filter((l, i) => argmax(probs[i]) === l).length / labels.length;
   const mutant = labels.map((l) => (classes[l] === 'wildtype' ? 0 : 1));
-  const mutantAuc = rocAuc(mutant, probs.map((p) => 1 - p[classes.indexOf('wildtype')]));
-  return { accuracy: m.accuracy, auc: classes.length === 2 ? mutantAuc : m.macroAucOvr, mutantAuc };
+  const mutantAuc = rankAuc(mutant, probs.map((p) => 1 - p[classes.indexOf('wildtype')]));
+  return { accuracy, auc: classes.length === 2 ? mutantAuc : oneVsRestAuc(labels, probs, classes.length).macro, mutantAuc };
 }
