@@ -24,6 +24,11 @@ export interface TrainRunOptions {
   layout?: LayoutName;
   /** Sequences in channel order; default: the first case's sequences, sorted. */
   sequences?: string[];
+  /**
+   * Train on these cases of the cohort only (ids); the validation split is made among them. Default: every case. A
+   * resumed run keeps the split it stored.
+   */
+  cases?: string[];
   model?: ModelConfigInput;
   preprocess?: Partial<PreprocessConfig>;
   train?: TrainConfigInput;
@@ -94,13 +99,18 @@ export async function trainRun(options: TrainRunOptions): Promise<{ config: RunC
   const stored = options.resume && hasRun ? await readRunConfig(options.out) : null;
 
   const dataset = await openDataset(options.data, { layout: options.layout ?? 'native', ...(options.sequences ? { sequences: options.sequences } : {}) });
-  const sequences = stored?.data.sequences ?? options.sequences ?? [...dataset.cases[0].sequences].sort();
+  const known = new Set(dataset.cases.map((c) => c.id));
+  const unknown = options.cases?.find((id) => !known.has(id));
+  if (unknown !== undefined) throw new DatasetError(`case ${unknown} (asked for training) is not in the data folder`, options.data);
+  const chosen = options.cases ? new Set(options.cases) : null;
+  const cohort = chosen ? dataset.cases.filter((c) => chosen.has(c.id)) : dataset.cases;
+  if (cohort.length === 0) throw new DatasetError('no case chosen for training', options.data);
+  const sequences = stored?.data.sequences ?? options.sequences ?? [...cohort[0].sequences].sort();
   const valFraction = options.valFraction ?? 0.2;
   if (!(valFraction >= 0 && valFraction < 1)) throw new ConfigError(`validation fraction must be in [0, 1), got ${valFraction}`);
   const split = stored
     ? { train: stored.data.train, val: stored.data.val }
-    : splitByPatient(dataset.cases, { fractions: { train: 1 - valFraction, val: valFraction, test: 0 }, seed: options.splitSeed ?? options.train?.seed ?? 0 });
-  const known = new Set(dataset.cases.map((c) => c.id));
+    : splitByPatient(cohort, { fractions: { train: 1 - valFraction, val: valFraction, test: 0 }, seed: options.splitSeed ?? options.train?.seed ?? 0 });
   const missing = [...split.train, ...split.val].find((id) => !known.has(id));
   if (missing) throw new DatasetError(`case ${missing} of the run's split is not in the data folder`, options.data);
   if (split.train.length === 0) throw new DatasetError('no case left for training after the validation split', options.data);

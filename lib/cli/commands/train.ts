@@ -29,6 +29,7 @@ The cohort is split by patient, stratified by EGFR, into training and validation
   --base-channels C      channels of the first encoder stage (default 16)
   --context K            neighbouring slices on each side as extra channels (2.5D; default 0)
   --sequences a,b        sequences in channel order (default: all of the first case, sorted)
+  --cases a,b            train on these cases of the cohort only (ids; default all), validation split among them
   --val-fraction F       share of patients for validation (default 0.2; 0 for none)
   --validate-every N     validate every N epochs (default 1) on the held-out patients (3D Dice, EGFR AUC)
   --patience N           stop after N validations without improvement of the validation score (mean of the
@@ -61,6 +62,7 @@ export const command: Command = {
       'base-channels': { type: 'string' },
       context: { type: 'string' },
       sequences: { type: 'string' },
+      cases: { type: 'string' },
       'val-fraction': { type: 'string' },
       patience: { type: 'string' },
       'validate-every': { type: 'string' },
@@ -101,6 +103,7 @@ export const command: Command = {
       out,
       layout: layout as LayoutName,
       ...(values.sequences ? { sequences: values.sequences.split(',').map((s) => s.trim()) } : {}),
+      ...(values.cases ? { cases: values.cases.split(',').map((s) => s.trim()) } : {}),
       model: { kind, ...(values['base-channels'] ? { encoder: { baseChannels: int('base-channels')! } } : {}) },
       preprocess: { size, context: int('context', 0)! },
       train: {
