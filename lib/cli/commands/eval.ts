@@ -5,7 +5,7 @@ import { readCaseInput, type CaseInput } from '../../data/slice-dataset';
 import { initEngine, BACKEND_NAMES, type BackendName } from '../../engine/backend';
 import { DatasetError, UsageError } from '../../errors';
 import { evaluateModel } from '../../eval/evaluate';
-import { saveDataFrameCsv, toDataFrame } from '../../eval/results';
+import { writePatientsCsv } from '../../eval/results';
 import { loadRun } from '../../eval/run';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { createProgress } from '../../util/progress';
@@ -72,7 +72,7 @@ export const command: Command = {
       progress.finish();
       const outDir = values.out ?? join(runDir, 'eval', basename(resolve(data)));
       await fs.mkdir(outDir, { recursive: true });
-      await saveDataFrameCsv(await toDataFrame(rows), join(outDir, 'patients.csv'));
+      await writePatientsCsv(rows, config.data.classes, join(outDir, 'patients.csv'));
       const cls = summary.classification;
       const report = {
         run: runDir,
