@@ -7,7 +7,7 @@ import { meanSdTable, summariseResults, tableMarkdown } from '../../experiments/
 import { terminalProgress } from '../../train/progress';
 import { isFastMode } from '../../util/mode';
 import { createProgress, formatDuration, type Progress } from '../../util/progress';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { integerOption, nameValueOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv ablate --grid FILE [--out DIR] [--data DIR --test NAME=DIR ...] [--bootstrap N] [--max-cells N]
@@ -33,34 +33,26 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      grid: { type: 'string' },
-      out: { type: 'string' },
-      data: { type: 'string' },
+      ...stringOptions('grid', 'out', 'data', 'bootstrap', 'max-cells'),
       test: { type: 'string', multiple: true },
-      bootstrap: { type: 'string' },
-      'max-cells': { type: 'string' },
     });
     const gridFile = requireOption(values, 'grid');
     const fast = isFastMode();
     const grid = await readGrid(gridFile, { fast });
-    const bootstrap = numberOption(values, 'bootstrap', 1000);
-    if (!Number.isInteger(bootstrap) || bootstrap < 2) throw new UsageError(`--bootstrap must be an integer >= 2, got ${bootstrap}`);
-    const maxCellsValue = values['max-cells'] === undefined ? undefined : numberOption(values, 'max-cells', 0);
-    if (maxCellsValue !== undefined && !(Number.isInteger(maxCellsValue) && maxCellsValue >= 0)) {
-      throw new UsageError(`--max-cells must be a non-negative integer, got ${maxCellsValue}`);
-    }
-    const testArgs = values.test ?? [];
+    const bootstrap = integerOption(values, 'bootstrap', 1000, 2);
+    const maxCellsValue = integerOption(values, 'max-cells', undefined, 0);
+    const testArgs = nameValueOption(values.test, 'test', 'NAME=DIR');
     let data: string;
     let tests: Record<string, string>;
     if (values.data) {
       if (testArgs.length === 0) throw new UsageError('--data needs at least one --test NAME=DIR');
       data = values.data;
       tests = {};
-      for (const t of testArgs) {
-        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/.exec(t);
-        if (!m) throw new UsageError(`--test must be NAME=DIR, got '${t}'`);
-        if (tests[m[1]]) throw new UsageError(`--test ${m[1]} is given twice`);
-        tests[m[1]] = m[2];
+      for (const [name, dir] of testArgs) {
+        // The name becomes a results column value and part of folder names.
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`--test name '${name}' must be letters, digits, '.', '_' or '-'`);
+        if (tests[name]) throw new UsageError(`--test ${name} is given twice`);
+        tests[name] = dir;
       }
     } else {
       if (testArgs.length > 0) throw new UsageError('--test needs --data');

@@ -1,5 +1,5 @@
-import { initEngine, type BackendName } from '../../engine/backend';
-import { parseCommandArgs } from '../args';
+import { BACKEND_NAMES, initEngine } from '../../engine/backend';
+import { choiceOption, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv backend [--json] [--backend tensorflow-gpu|tensorflow|native|wasm|cpu]
@@ -15,7 +15,8 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, { json: { type: 'boolean' }, backend: { type: 'string' } });
-    const report = await initEngine(values.backend ? { backend: values.backend as BackendName } : {});
+    const backend = choiceOption(values, 'backend', BACKEND_NAMES);
+    const report = await initEngine(backend ? { backend } : {});
     if (values.json) {
       process.stdout.write(JSON.stringify(report) + '\n');
       return 0;

@@ -3,7 +3,7 @@ import { binaryClassificationReport } from '../../metrics/classification-report'
 import { scoreMaskFiles } from '../../metrics/mask-files';
 import { readScoreCsv } from '../../metrics/score-csv';
 import { segmentationReportRow, type EmptyDistance } from '../../metrics/segmentation';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv metrics seg --pred MASK.nii.gz --gt MASK.nii.gz [--json] [--connectivity 26|6]
@@ -32,36 +32,19 @@ type Report = Record<string, unknown>;
 
 async function runSeg(args: string[]): Promise<[Report, boolean]> {
   const { values } = parseCommandArgs(args, {
-    pred: { type: 'string' },
-    gt: { type: 'string' },
-    json: { type: 'boolean' },
-    connectivity: { type: 'string' },
-    'empty-distance': { type: 'string' },
+    ...stringOptions('pred', 'gt', 'connectivity', 'empty-distance'),
+    ...flagOptions('json'),
   });
-  const connectivity = numberOption(values, 'connectivity', 26);
-  if (connectivity !== 6 && connectivity !== 26) throw new UsageError(`--connectivity must be 6 or 26, got ${connectivity}`);
-  const emptyDistance = values['empty-distance'] ?? 'nan';
-  if (emptyDistance !== 'nan' && emptyDistance !== 'diagonal') {
-    throw new UsageError(`--empty-distance must be nan or diagonal, got '${emptyDistance}'`);
-  }
-  const m = await scoreMaskFiles(requireOption(values, 'pred'), requireOption(values, 'gt'), {
-    connectivity,
-    emptyDistance: emptyDistance as EmptyDistance,
-  });
+  const connectivity = Number(choiceOption(values, 'connectivity', ['26', '6'], '26')) as 6 | 26;
+  const emptyDistance = choiceOption<EmptyDistance>(values, 'empty-distance', ['nan', 'diagonal'], 'nan');
+  const m = await scoreMaskFiles(requireOption(values, 'pred'), requireOption(values, 'gt'), { connectivity, emptyDistance });
   return [{ ...segmentationReportRow(m) }, values.json === true];
 }
 
 async function runCls(args: string[]): Promise<[Report, boolean]> {
-  const { values } = parseCommandArgs(args, {
-    csv: { type: 'string' },
-    json: { type: 'boolean' },
-    threshold: { type: 'string' },
-    bootstrap: { type: 'string' },
-    seed: { type: 'string' },
-  });
+  const { values } = parseCommandArgs(args, { ...stringOptions('csv', 'threshold', 'bootstrap', 'seed'), ...flagOptions('json') });
   const threshold = numberOption(values, 'threshold', 0.5);
-  const replicates = numberOption(values, 'bootstrap', 2000);
-  if (!Number.isInteger(replicates) || replicates < 1) throw new UsageError(`--bootstrap must be a positive integer, got ${replicates}`);
+  const replicates = integerOption(values, 'bootstrap', 2000, 1);
   const seed = numberOption(values, 'seed', 0);
   const { labels, scores } = await readScoreCsv(requireOption(values, 'csv'));
   const m = binaryClassificationReport(labels, scores, threshold, { replicates, seed });

@@ -1,8 +1,7 @@
 import { basename, resolve } from 'node:path';
-import { UsageError } from '../../errors';
 import { loadStudy } from '../../experiments/study';
 import { writeReport } from '../../report/report';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { integerOption, nameValueOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv report --study DIR [--out DIR] [--title T] [--fact NAME=VALUE ...] [--bootstrap N]
@@ -21,20 +20,12 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      study: { type: 'string' },
-      out: { type: 'string' },
-      title: { type: 'string' },
+      ...stringOptions('study', 'out', 'title', 'bootstrap'),
       fact: { type: 'string', multiple: true },
-      bootstrap: { type: 'string' },
     });
     const studyDir = requireOption(values, 'study');
-    const replicates = numberOption(values, 'bootstrap', 1000);
-    if (!Number.isInteger(replicates) || replicates < 2) throw new UsageError(`--bootstrap must be an integer >= 2, got ${replicates}`);
-    const facts: Array<[string, string]> = (values.fact ?? []).map((f) => {
-      const i = f.indexOf('=');
-      if (i <= 0) throw new UsageError(`--fact must be NAME=VALUE, got '${f}'`);
-      return [f.slice(0, i), f.slice(i + 1)];
-    });
+    const replicates = integerOption(values, 'bootstrap', 1000, 2);
+    const facts = nameValueOption(values.fact, 'fact');
     const study = await loadStudy(studyDir);
     const out = values.out ?? resolve('reports', basename(resolve(studyDir)));
     const files = await writeReport(study, out, { replicates, facts, ...(values.title ? { title: values.title } : {}) });

@@ -1,11 +1,10 @@
-import { UsageError } from '../../errors';
-import { CENTRE_NAMES, type CentreName } from '../../synth/centres';
+import { CENTRE_NAMES } from '../../synth/centres';
 import { loadColin27 } from '../../synth/colin27';
 import type { EgfrScheme } from '../../data/egfr';
 import { DIFFICULTIES, EGFR_CLASSES, type Difficulty } from '../../synth/egfr-phenotype';
 import { exportCohort } from '../../synth/export';
 import { createProgress } from '../../util/progress';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { choiceOption, flagOptions, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 export const command: Command = {
@@ -30,23 +29,15 @@ export const command: Command = {
   ].join('\n'),
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      out: { type: 'string' },
-      cases: { type: 'string' },
-      seed: { type: 'string' },
-      centre: { type: 'string' },
-      difficulty: { type: 'string' },
-      scheme: { type: 'string' },
-      flair: { type: 'boolean' },
-      'max-lesions': { type: 'string' },
-      overwrite: { type: 'boolean' },
-      json: { type: 'boolean' },
+      ...stringOptions('out', 'cases', 'seed', 'centre', 'difficulty', 'scheme', 'max-lesions'),
+      ...flagOptions('flair', 'overwrite', 'json'),
     });
     const out = requireOption(values, 'out');
     requireOption(values, 'cases');
     requireOption(values, 'seed');
-    const centre = oneOf(values.centre ?? 'internal', CENTRE_NAMES, 'centre') as CentreName;
-    const difficulty = oneOf(values.difficulty ?? 'medium', Object.keys(DIFFICULTIES), 'difficulty') as Difficulty;
-    const scheme = oneOf(values.scheme ?? 'binary', Object.keys(EGFR_CLASSES), 'scheme') as EgfrScheme;
+    const centre = choiceOption(values, 'centre', CENTRE_NAMES, 'internal');
+    const difficulty = choiceOption(values, 'difficulty', Object.keys(DIFFICULTIES) as Difficulty[], 'medium');
+    const scheme = choiceOption(values, 'scheme', Object.keys(EGFR_CLASSES) as EgfrScheme[], 'binary');
     const cases = numberOption(values, 'cases', 0);
     const seed = numberOption(values, 'seed', 0);
     const maxLesions = numberOption(values, 'max-lesions', 8);
@@ -78,8 +69,3 @@ export const command: Command = {
     return 0;
   },
 };
-
-function oneOf(value: string | boolean, allowed: string[], name: string): string {
-  if (typeof value !== 'string' || !allowed.includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${String(value)}'`);
-  return value;
-}
