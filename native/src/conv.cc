@@ -176,6 +176,46 @@ Padded pad_input(const ConvGeom& g, const float* x, long extra) {
   return result;
 }
 
+// Runs body(begin, end, acc) over [0, count) in parallel, acc being the calling thread's zeroed buffer of `size`
+// floats, then writes the buffers' sum to out: the reduction of the filter gradients, to which every row adds.
+template <typename Body>
+void parallel_sum(long count, long size, float* out, Body body) {
+  std::vector<std::vector<float>> partial(ThreadPool::instance().size());
+  parallel_for(count, 1, [&](long begin, long end, int t) {
+    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(size), 0.0f);
+    body(begin, end, partial[t].data());
+  });
+  std::fill(out, out + size, 0.0f);
+  for (auto& part : partial)
+    if (!part.empty())
+      for (long i = 0; i < size; ++i) out[i] += part[i];
+}
+
+// Calls tap(t, offset) for each filter tap t = ky * kw + kx of output pixel (oy, ox) that falls inside the image,
+// offset being the index (iy * w + ix) * c of its input pixel within the image.
+template <typename Tap>
+inline void for_each_tap(const ConvGeom& g, long oy, long ox, Tap tap) {
+  for (long ky = 0; ky < g.kh; ++ky) {
+    const long iy = oy * g.sh + ky * g.dh - g.pt;
+    if (iy < 0 || iy >= g.h) continue;
+    for (long kx = 0; kx < g.kw; ++kx) {
+      const long ix = ox * g.sw + kx * g.dw - g.pl;
+      if (ix < 0 || ix >= g.w) continue;
+      tap(ky * g.kw + kx, (iy * g.w + ix) * g.c);
+    }
+  }
+}
+
+// dst[ci * mult + q] += a[ci] * b[ci * mult + q]: each input channel's value times its `mult` depthwise outputs.
+inline void spread_madd(float* dst, const float* a, const float* b, long c, long mult) {
+  if (mult == 1) {
+    for (long ci = 0; ci < c; ++ci) dst[ci] += a[ci] * b[ci];
+  } else {
+    for (long ci = 0; ci < c; ++ci)
+      for (long q = 0; q < mult; ++q) dst[ci * mult + q] += a[ci] * b[ci * mult + q];
+  }
+}
+
 // Direct convolution with the AVX-512 row kernels: faster than im2col + GEMM when the output has few channels,
 // because packing the patches would cost as much as the multiply-adds. False when not applicable.
 bool conv2d_direct(const ConvGeom& g, const float* x, const float* w, const float* bias, Activation act, float alpha,
@@ -220,11 +260,7 @@ bool conv2d_filter_direct(const ConvGeom& g, const float* x, const float* dy, fl
   void (*tile)(const FilterTile&) = nv == 1 ? dk->filter16 : dk->filter32;
   const long k = g.kh * g.kw * g.c, panels = (g.co + nr - 1) / nr;
   const Padded p = pad_input(g, x, mr + 16);
-  const int threads = ThreadPool::instance().size();
-  std::vector<std::vector<float>> partial(threads);
-  parallel_for(g.n * g.oh, 1, [&](long begin, long end, int t) {
-    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(k * g.co), 0.0f);
-    float* acc = partial[t].data();
+  parallel_sum(g.n * g.oh, k * g.co, dw, [&](long begin, long end, float* acc) {
     for (long row = begin; row < end; ++row) {
       const long oy = row % g.oh, b = row / g.oh;
       const float* drow = dy + row * g.ow * g.co;
@@ -242,10 +278,6 @@ bool conv2d_filter_direct(const ConvGeom& g, const float* x, const float* dy, fl
         }
     }
   });
-  std::fill(dw, dw + k * g.co, 0.0f);
-  for (auto& part : partial)
-    if (!part.empty())
-      for (long i = 0; i < k * g.co; ++i) dw[i] += part[i];
   return true;
 }
 
@@ -353,23 +385,7 @@ void depthwise_conv2d(const ConvGeom& g, const float* x, const float* w, const f
       const float* img = x + b * g.h * g.w * g.c;
       for (long ox = 0; ox < g.ow; ++ox) {
         std::fill(acc.begin(), acc.end(), 0.0f);
-        for (long ky = 0; ky < g.kh; ++ky) {
-          const long iy = oy * g.sh + ky * g.dh - g.pt;
-          if (iy < 0 || iy >= g.h) continue;
-          for (long kx = 0; kx < g.kw; ++kx) {
-            const long ix = ox * g.sw + kx * g.dw - g.pl;
-            if (ix < 0 || ix >= g.w) continue;
-            const float* src = img + (iy * g.w + ix) * g.c;
-            const float* f = w + (ky * g.kw + kx) * oc;
-            float* a = acc.data();
-            if (mult == 1) {
-              for (long ci = 0; ci < g.c; ++ci) a[ci] += src[ci] * f[ci];
-            } else {
-              for (long ci = 0; ci < g.c; ++ci)
-                for (long q = 0; q < mult; ++q) a[ci * mult + q] += src[ci] * f[ci * mult + q];
-            }
-          }
-        }
+        for_each_tap(g, oy, ox, [&](long tap, long at) { spread_madd(acc.data(), img + at, w + tap * oc, g.c, mult); });
         float* out = y + ((b * g.oh + oy) * g.ow + ox) * oc;
         std::copy(acc.begin(), acc.end(), out);
         bias_activation_tile(out, oc, 1, 0, oc, bias, act, alpha);
@@ -413,40 +429,17 @@ void depthwise_backprop_input(const ConvGeom& g, const float* dy, const float* w
 }
 
 void depthwise_backprop_filter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
-  const long mult = g.co, oc = g.c * mult, size = g.kh * g.kw * oc;
-  const int threads = ThreadPool::instance().size();
-  std::vector<std::vector<float>> partial(threads);
-  parallel_for(g.n * g.oh, 1, [&](long begin, long end, int t) {
-    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(size), 0.0f);
-    float* acc = partial[t].data();
+  const long mult = g.co, oc = g.c * mult;
+  parallel_sum(g.n * g.oh, g.kh * g.kw * oc, dw, [&](long begin, long end, float* acc) {
     for (long row = begin; row < end; ++row) {
       const long oy = row % g.oh, b = row / g.oh;
       const float* img = x + b * g.h * g.w * g.c;
       for (long ox = 0; ox < g.ow; ++ox) {
         const float* d = dy + ((b * g.oh + oy) * g.ow + ox) * oc;
-        for (long ky = 0; ky < g.kh; ++ky) {
-          const long iy = oy * g.sh + ky * g.dh - g.pt;
-          if (iy < 0 || iy >= g.h) continue;
-          for (long kx = 0; kx < g.kw; ++kx) {
-            const long ix = ox * g.sw + kx * g.dw - g.pl;
-            if (ix < 0 || ix >= g.w) continue;
-            const float* src = img + (iy * g.w + ix) * g.c;
-            float* f = acc + (ky * g.kw + kx) * oc;
-            if (mult == 1) {
-              for (long ci = 0; ci < g.c; ++ci) f[ci] += src[ci] * d[ci];
-            } else {
-              for (long ci = 0; ci < g.c; ++ci)
-                for (long q = 0; q < mult; ++q) f[ci * mult + q] += src[ci] * d[ci * mult + q];
-            }
-          }
-        }
+        for_each_tap(g, oy, ox, [&](long tap, long at) { spread_madd(acc + tap * oc, img + at, d, g.c, mult); });
       }
     }
   });
-  std::fill(dw, dw + size, 0.0f);
-  for (auto& p : partial)
-    if (!p.empty())
-      for (long i = 0; i < size; ++i) dw[i] += p[i];
 }
 
 void max_pool(const ConvGeom& g, const float* x, float* y) {
@@ -457,16 +450,10 @@ void max_pool(const ConvGeom& g, const float* x, float* y) {
       for (long ox = 0; ox < g.ow; ++ox) {
         float* out = y + ((b * g.oh + oy) * g.ow + ox) * g.c;
         std::fill(out, out + g.c, -INFINITY);
-        for (long ky = 0; ky < g.kh; ++ky) {
-          const long iy = oy * g.sh + ky * g.dh - g.pt;
-          if (iy < 0 || iy >= g.h) continue;
-          for (long kx = 0; kx < g.kw; ++kx) {
-            const long ix = ox * g.sw + kx * g.dw - g.pl;
-            if (ix < 0 || ix >= g.w) continue;
-            const float* src = img + (iy * g.w + ix) * g.c;
-            for (long ci = 0; ci < g.c; ++ci) out[ci] = src[ci] > out[ci] ? src[ci] : out[ci];
-          }
-        }
+        for_each_tap(g, oy, ox, [&](long, long at) {
+          const float* src = img + at;
+          for (long ci = 0; ci < g.c; ++ci) out[ci] = src[ci] > out[ci] ? src[ci] : out[ci];
+        });
       }
     }
   });
@@ -489,19 +476,12 @@ void max_pool_grad(const ConvGeom& g, const float* x, const float* dy, float* dx
           for (long ci = c0; ci < c1; ++ci) {
             float best = -INFINITY;
             long at = -1;
-            for (long ky = 0; ky < g.kh; ++ky) {
-              const long iy = oy * g.sh + ky * g.dh - g.pt;
-              if (iy < 0 || iy >= g.h) continue;
-              for (long kx = 0; kx < g.kw; ++kx) {
-                const long ix = ox * g.sw + kx * g.dw - g.pl;
-                if (ix < 0 || ix >= g.w) continue;
-                const long idx = (iy * g.w + ix) * g.c + ci;
-                if (img[idx] > best) {
-                  best = img[idx];
-                  at = idx;
-                }
+            for_each_tap(g, oy, ox, [&](long, long pixel) {
+              if (img[pixel + ci] > best) {
+                best = img[pixel + ci];
+                at = pixel + ci;
               }
-            }
+            });
             if (at >= 0) dimg[at] += d[ci];
           }
         }
