@@ -1,61 +1,38 @@
 // AVX-512 micro-kernels. This file alone is compiled with AVX-512 enabled (the pragma below); it is only
 // called after cpuid confirmed support. Everything here has internal linkage so no AVX-512 code can be
-// merged into functions that run on other CPUs.
+// merged into functions that run on other CPUs. The GEMM micro-kernel is microkernel.h's, shared with AVX2.
 #include "gemm.h"
 
 #if defined(__x86_64__)
 #pragma GCC target("avx512f,avx2,fma")
 #include <immintrin.h>
 
+#include "microkernel.h"
+
 namespace egfr {
 namespace {
 
-template <int MR, int NV>
-void kernel(int kc, const float* ap, const float* bp, float* c, long ldc, int m, int n, bool accumulate) {
-  constexpr int NR = 16 * NV;
-  __m512 acc[MR][NV];
-#pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
-  for (int k = 0; k < kc; ++k) {
-    __m512 b[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(bp + k * NR + 16 * v);
-#pragma GCC unroll 32
-    for (int r = 0; r < MR; ++r) {
-      __m512 a = _mm512_set1_ps(ap[k * MR + r]);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, b[v], acc[r][v]);
-    }
+struct Avx512 {
+  using Reg = __m512;
+  using Mask = __mmask16;
+  static constexpr int kWidth = 16;
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static Reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  static Mask tail(int rem) {
+    return rem >= 16 ? static_cast<Mask>(0xFFFF) : rem <= 0 ? 0 : static_cast<Mask>((1u << rem) - 1u);
   }
-  __mmask16 mask[NV];
-  for (int v = 0; v < NV; ++v) {
-    int rem = n - 16 * v;
-    mask[v] = rem >= 16 ? static_cast<__mmask16>(0xFFFF) : rem <= 0 ? 0 : static_cast<__mmask16>((1u << rem) - 1u);
-  }
-#pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r) {
-    if (r >= m) break;
-    float* row = c + r * ldc;
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      __m512 val = acc[r][v];
-      if (accumulate) val = _mm512_add_ps(val, _mm512_maskz_loadu_ps(mask[v], row + 16 * v));
-      _mm512_mask_storeu_ps(row + 16 * v, mask[v], val);
-    }
-  }
-}
-
+  static Reg load_masked(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store_masked(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
+};
 
 template <int MR, int NV>
 void conv_tile(const ConvTile& t) {
   constexpr int NR = 16 * NV;
   __m512 acc[MR][NV];
-#pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
+  zero_all<Avx512>(acc);
   const float* bp = t.bp;
   // Without horizontal dilation the taps of a filter row are one contiguous run of kw * c inputs: one long inner
   // loop instead of kw short ones (the per-tap set-up dominates when c is small).
@@ -79,10 +56,7 @@ void conv_tile(const ConvTile& t) {
     }
   }
   __mmask16 mask[NV];
-  for (int v = 0; v < NV; ++v) {
-    int rem = t.n - 16 * v;
-    mask[v] = rem >= 16 ? static_cast<__mmask16>(0xFFFF) : rem <= 0 ? 0 : static_cast<__mmask16>((1u << rem) - 1u);
-  }
+  tail_masks<Avx512>(t.n, mask);
 #pragma GCC unroll 32
   for (int r = 0; r < MR; ++r) {
     if (r >= t.m) break;
@@ -94,15 +68,9 @@ void conv_tile(const ConvTile& t) {
 template <int MR, int NV>
 void filter_tile(const FilterTile& t) {
   __m512 acc[MR][NV];
-#pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
+  zero_all<Avx512>(acc);
   __mmask16 mask[NV];
-  for (int v = 0; v < NV; ++v) {
-    int rem = t.n - 16 * v;
-    mask[v] = rem >= 16 ? static_cast<__mmask16>(0xFFFF) : rem <= 0 ? 0 : static_cast<__mmask16>((1u << rem) - 1u);
-  }
+  tail_masks<Avx512>(t.n, mask);
   const float* a = t.x;
   const float* d = t.dy;
   for (long p = 0; p < t.count; ++p, a += t.ps, d += t.ldd) {
@@ -137,8 +105,8 @@ namespace avx512 {
 const DirectKernels* direct() { return &kDirect; }
 
 KernelShape kernel_for(long n) {
-  if (n <= 16) return {24, 16, &kernel<24, 1>};
-  return {12, 32, &kernel<12, 2>};
+  if (n <= 16) return {24, 16, &gemm_kernel<Avx512, 24, 1>};
+  return {12, 32, &gemm_kernel<Avx512, 12, 2>};
 }
 }  // namespace avx512
 
