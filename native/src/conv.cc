@@ -341,17 +341,11 @@ void conv2d_backprop_input(const ConvGeom& g, const float* dy, const float* w, f
         const long pix = s + r, ox = pix % g.ow, t = pix / g.ow, oy = t % g.oh, b = t / g.oh;
         float* img = dx + b * g.h * g.w * g.c;
         const float* src = cols.data() + r * kf;
-        for (long ky = 0; ky < g.kh; ++ky) {
-          const long iy = oy * g.sh + ky * g.dh - g.pt;
-          if (iy < 0 || iy >= g.h) continue;
-          for (long kx = 0; kx < g.kw; ++kx) {
-            const long ix = ox * g.sw + kx * g.dw - g.pl;
-            if (ix < 0 || ix >= g.w) continue;
-            float* out = img + (iy * g.w + ix) * g.c;
-            const float* in = src + (ky * g.kw + kx) * g.c;
-            for (long ci = 0; ci < g.c; ++ci) out[ci] += in[ci];
-          }
-        }
+        for_each_tap(g, oy, ox, [&](long tap, long at) {
+          float* out = img + at;
+          const float* in = src + tap * g.c;
+          for (long ci = 0; ci < g.c; ++ci) out[ci] += in[ci];
+        });
       }
     }
   };
