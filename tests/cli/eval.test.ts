@@ -29,7 +29,15 @@ describe('cli eval', function () {
     const { root, run, data } = await tinyRun();
     const r = await runCli(['eval', '--run', run, '--data', data, '--split', 'val', '--json', '--bootstrap', '10', '--out', join(root, 'eval-val'), '--backend', 'wasm']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).patients, (await readRunConfig(run)).data.val.length);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.patients, (await readRunConfig(run)).data.val.length);
+    assert.equal(report.aggregation, 'area-weighted');
+    const max = await runCli(['eval', '--run', run, '--data', data, '--split', 'val', '--json', '--bootstrap', '10', '--out', join(root, 'eval-max'), '--aggregation', 'max', '--backend', 'wasm']);
+    assert.equal(max.code, 0, max.stderr);
+    assert.equal(JSON.parse(max.stdout).aggregation, 'max');
+    const bad = await runCli(['eval', '--run', run, '--data', data, '--aggregation', 'median']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--aggregation must be one of area-weighted, max, tumour-mean, got 'median'/);
   });
 
   it('gives clear errors for a missing run or data folder', async () => {

@@ -57,6 +57,10 @@ describe('cli predict', function () {
     const bad = await runCli(['predict', '--run', run, '--in', notNifti, '--out', out]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /labels\.csv/);
+
+    const method = await runCli(['predict', '--run', run, '--in', CORONAL, '--out', out, '--aggregation', 'mean']);
+    assert.equal(method.code, 2);
+    assert.match(method.stderr, /--aggregation must be one of area-weighted, max, tumour-mean, got 'mean'/);
   });
 
   it('refuses images on different grids, naming the file', async () => {

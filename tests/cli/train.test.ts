@@ -43,8 +43,11 @@ describe('cli train', function () {
     assert.match(missing.stderr, /nope: data folder does not exist/);
     const bad = await runCli(['train', '--data', root, '--out', join(root, 'r3'), '--model', 'resnet']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--model must be mtl, seg, cls or unet/);
+    assert.match(bad.stderr, /--model must be one of mtl, seg, cls, unet, got 'resnet'/);
     const size = await runCli(['train', '--data', root, '--out', join(root, 'r3'), '--model', 'mtl', '--size', '30']);
     assert.match(size.stderr, /multiple of 16/);
+    const batch = await runCli(['train', '--data', root, '--out', join(root, 'r3'), '--model', 'mtl', '--batch', '0']);
+    assert.equal(batch.code, 2);
+    assert.match(batch.stderr, /--batch must be a positive integer, got 0/);
   });
 });

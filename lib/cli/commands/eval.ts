@@ -1,19 +1,20 @@
 import { promises as fs } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { openDataset, LAYOUTS, type LayoutName } from '../../data/dataset';
+import { openDataset, LAYOUTS } from '../../data/dataset';
 import { readCaseInput, type CaseInput } from '../../data/slice-dataset';
-import { initEngine, BACKEND_NAMES, type BackendName } from '../../engine/backend';
-import { DatasetError, UsageError } from '../../errors';
+import { initEngine, BACKEND_NAMES } from '../../engine/backend';
+import { DatasetError } from '../../errors';
+import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
 import { evaluateModel } from '../../eval/evaluate';
 import { writePatientsCsv } from '../../eval/results';
 import { loadRun } from '../../eval/run';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { createProgress } from '../../util/progress';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv eval --run RUN --data DIR [--json] [--split all|train|val] [--out DIR] [--threshold 0.5]
-                     [--bootstrap 2000] [--layout native] [--backend B]
+                     [--bootstrap 2000] [--aggregation M] [--layout native] [--backend B]
 
 Evaluates a run's final model on a cohort, patient by patient, on each image's own grid: segmentation in 3D (dice,
 iou, hd95_mm, assd_mm, sensitivity, precision, lesion_sensitivity, lesion_fp; mean, median and n over patients) and
@@ -21,7 +22,9 @@ the patient EGFR probability against the labels (auc with auc_ci95, accuracy, se
 --threshold, mutant vs wild-type). Writes patients.csv (one row per patient) and summary.json to --out (default
 RUN/eval/<name of DIR>).
 
-  --split S     which cases of DIR: all (default; e.g. an external cohort), or the run's own train or val split`;
+  --split S         which cases of DIR: all (default; e.g. an external cohort), or the run's own train or val split
+  --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
+                    ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)`;
 
 export const command: Command = {
   name: 'eval',
@@ -29,34 +32,22 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      run: { type: 'string' },
-      data: { type: 'string' },
-      json: { type: 'boolean' },
-      split: { type: 'string' },
-      out: { type: 'string' },
-      threshold: { type: 'string' },
-      bootstrap: { type: 'string' },
-      layout: { type: 'string' },
-      backend: { type: 'string' },
+      ...stringOptions('run', 'data', 'split', 'out', 'threshold', 'bootstrap', 'layout', 'backend', 'aggregation'),
+      ...flagOptions('json'),
     });
     const runDir = requireOption(values, 'run');
     const data = requireOption(values, 'data');
-    const split = values.split ?? 'all';
-    if (!['all', 'train', 'val'].includes(split)) throw new UsageError(`--split must be all, train or val, got '${split}'`);
-    const layout = values.layout ?? 'native';
-    if (!(LAYOUTS as string[]).includes(layout)) throw new UsageError(`--layout must be one of ${LAYOUTS.join(', ')}, got '${layout}'`);
-    const backend = values.backend;
-    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-      throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
-    }
-    const replicates = numberOption(values, 'bootstrap', 2000);
-    if (!Number.isInteger(replicates) || replicates < 1) throw new UsageError(`--bootstrap must be a positive integer, got ${replicates}`);
-    const engine = await initEngine(backend ? { backend: backend as BackendName } : {});
+    const split = choiceOption(values, 'split', ['all', 'train', 'val'], 'all');
+    const layout = choiceOption(values, 'layout', LAYOUTS, 'native');
+    const backend = choiceOption(values, 'backend', BACKEND_NAMES);
+    const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
+    const replicates = integerOption(values, 'bootstrap', 2000, 1);
+    const engine = await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
       const stat = await fs.stat(data).catch(() => null);
       if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', data);
-      const dataset = await openDataset(data, { layout: layout as LayoutName, sequences: config.data.sequences });
+      const dataset = await openDataset(data, { layout, sequences: config.data.sequences });
       const ids = split === 'all' ? null : new Set(split === 'train' ? config.data.train : config.data.val);
       const cases = dataset.cases.filter((c) => !ids || ids.has(c.id));
       if (cases.length === 0) throw new DatasetError(`no case of the run's ${split} split is in the data folder`, data);
@@ -67,6 +58,7 @@ export const command: Command = {
       const { rows, summary } = await evaluateModel(model, inputs(), config.data.preprocess, {
         egfrThreshold: numberOption(values, 'threshold', 0.5),
         bootstrap: { replicates },
+        aggregation: { method },
         onPatient: (row, i) => progress.update(i + 1, row.case_id),
       });
       progress.finish();
@@ -80,6 +72,7 @@ export const command: Command = {
         split,
         backend: engine.backend,
         patients: summary.patients,
+        aggregation: method,
         segmentation: summary.segmentation,
         classification: cls
           ? {

@@ -1,18 +1,22 @@
-import { BACKEND_NAMES, initEngine, type BackendName } from '../../engine/backend';
+import { BACKEND_NAMES, initEngine } from '../../engine/backend';
+import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
 import { UsageError } from '../../errors';
 import { predictFiles } from '../../eval/predict';
 import { loadRun } from '../../eval/run';
 import { writeNifti } from '../../io/nifti-write';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { choiceOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv predict --run RUN --in IMAGE.nii.gz [--in IMAGE2.nii.gz ...] --out MASK.nii.gz
-                        [--prob PROB.nii.gz] [--threshold 0.5] [--backend B]
+                        [--prob PROB.nii.gz] [--threshold 0.5] [--aggregation M] [--backend B]
 
 Predicts one case with a run's final model. Give one --in per sequence the model was trained on, in the run's order
 (config.json, data.sequences); all on one grid. Writes the GTV mask (uint8 0/1) on the input's grid with the input's
 affine, optionally the tumour probability map, and prints one JSON object: egfr_probability (1 - P(wild-type), the
-patient aggregate of the slice probabilities), egfr_class_probabilities, gtv_ml, mask, backend.`;
+patient aggregate of the slice probabilities), egfr_class_probabilities, gtv_ml, mask, backend.
+
+  --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
+                    ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)`;
 
 export const command: Command = {
   name: 'predict',
@@ -20,27 +24,21 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      run: { type: 'string' },
+      ...stringOptions('run', 'out', 'prob', 'threshold', 'backend', 'aggregation'),
       in: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      prob: { type: 'string' },
-      threshold: { type: 'string' },
-      backend: { type: 'string' },
     });
     const runDir = requireOption(values, 'run');
     const out = requireOption(values, 'out');
     const inputs = values.in ?? [];
     if (inputs.length === 0) throw new UsageError('missing required option --in');
-    const backend = values.backend;
-    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-      throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
-    }
+    const backend = choiceOption(values, 'backend', BACKEND_NAMES);
+    const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
     const threshold = numberOption(values, 'threshold', 0.5);
     if (!(threshold > 0 && threshold < 1)) throw new UsageError(`--threshold must be in (0, 1), got ${threshold}`);
-    const engine = await initEngine(backend ? { backend: backend as BackendName } : {});
+    const engine = await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
-      const prediction = await predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold });
+      const prediction = await predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method } });
       if (prediction.mask) await writeNifti(out, prediction.mask);
       if (values.prob && prediction.probability) await writeNifti(values.prob, prediction.probability);
       const classes = config.data.classes;

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors';
-import { BACKEND_NAMES, type BackendName } from '../../engine/backend';
-import { LAYOUTS, type LayoutName } from '../../data/dataset';
+import { BACKEND_NAMES } from '../../engine/backend';
+import { LAYOUTS } from '../../data/dataset';
 import { trainRun } from '../../eval/train-run';
 import type { ModelKind } from '../../model/multitask';
 import { terminalProgress } from '../../train/progress';
@@ -8,7 +8,7 @@ import { runPaths } from '../../train/run-folder';
 import { createProgress, type Progress } from '../../util/progress';
 import { weightingKinds } from '../../weighting/create';
 import type { WeightingConfig } from '../../weighting/create';
-import { numberOption, parseCommandArgs, requireOption } from '../args';
+import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv train --data DIR --model mtl|seg|cls|unet --out RUN [options]
@@ -47,72 +47,41 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      data: { type: 'string' },
-      model: { type: 'string' },
-      out: { type: 'string' },
-      steps: { type: 'string' },
-      epochs: { type: 'string' },
-      'steps-per-epoch': { type: 'string' },
-      batch: { type: 'string' },
-      lr: { type: 'string' },
-      'weight-decay': { type: 'string' },
-      seed: { type: 'string' },
-      weighting: { type: 'string' },
-      size: { type: 'string' },
-      'base-channels': { type: 'string' },
-      context: { type: 'string' },
-      sequences: { type: 'string' },
-      cases: { type: 'string' },
-      'val-fraction': { type: 'string' },
-      patience: { type: 'string' },
-      'validate-every': { type: 'string' },
-      'tumour-fraction': { type: 'string' },
-      'no-augment': { type: 'boolean' },
-      layout: { type: 'string' },
-      backend: { type: 'string' },
-      resume: { type: 'boolean' },
-      json: { type: 'boolean' },
+      ...stringOptions('data', 'model', 'out', 'steps', 'epochs', 'steps-per-epoch', 'batch', 'lr', 'weight-decay', 'seed', 'weighting'),
+      ...stringOptions('size', 'base-channels', 'context', 'sequences', 'cases', 'val-fraction', 'patience', 'validate-every'),
+      ...stringOptions('tumour-fraction', 'layout', 'backend'),
+      ...flagOptions('no-augment', 'resume', 'json'),
     });
     const data = requireOption(values, 'data');
     const out = requireOption(values, 'out');
-    const kind = (values.model ?? (values.resume ? 'mtl' : requireOption(values, 'model'))) as ModelKind;
-    if (!['mtl', 'seg', 'cls', 'unet'].includes(kind)) throw new UsageError(`--model must be mtl, seg, cls or unet, got '${kind}'`);
-    const weighting = values.weighting;
-    if (weighting !== undefined && !(weightingKinds as readonly string[]).includes(weighting)) {
-      throw new UsageError(`--weighting must be one of ${weightingKinds.join(', ')}, got '${weighting}'`);
-    }
-    const layout = values.layout ?? 'native';
-    if (!(LAYOUTS as string[]).includes(layout)) throw new UsageError(`--layout must be one of ${LAYOUTS.join(', ')}, got '${layout}'`);
-    const backend = values.backend;
-    if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-      throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
-    }
-    const int = (name: string, fallback?: number): number | undefined => {
-      if (values[name as keyof typeof values] === undefined) return fallback;
-      const n = numberOption(values, name, 0);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got ${n}`);
-      return n;
-    };
-    const size = int('size', 128)!;
-    if (size % 16 !== 0 || size === 0) throw new UsageError(`--size must be a positive multiple of 16, got ${size}`);
-    const patience = int('patience');
-    const seed = int('seed', 0)!;
+    const kinds: ModelKind[] = ['mtl', 'seg', 'cls', 'unet'];
+    // A resumed run takes its model from its own config.json; 'mtl' only fills the option.
+    if (!values.resume) requireOption(values, 'model');
+    const kind = choiceOption(values, 'model', kinds, 'mtl');
+    const weighting = choiceOption(values, 'weighting', weightingKinds);
+    const layout = choiceOption(values, 'layout', LAYOUTS, 'native');
+    const backend = choiceOption(values, 'backend', BACKEND_NAMES);
+    const positive = (name: string): number | undefined => integerOption(values, name, undefined, 1);
+    const size = integerOption(values, 'size', 128, 16);
+    if (size % 16 !== 0) throw new UsageError(`--size must be a positive multiple of 16, got ${size}`);
+    const patience = integerOption(values, 'patience', undefined, 0);
+    const seed = integerOption(values, 'seed', 0, 0);
     let preparing: Progress | undefined;
     const { config, result } = await trainRun({
       data,
       out,
-      layout: layout as LayoutName,
+      layout,
       ...(values.sequences ? { sequences: values.sequences.split(',').map((s) => s.trim()) } : {}),
       ...(values.cases ? { cases: values.cases.split(',').map((s) => s.trim()) } : {}),
-      model: { kind, ...(values['base-channels'] ? { encoder: { baseChannels: int('base-channels')! } } : {}) },
-      preprocess: { size, context: int('context', 0)! },
+      model: { kind, ...(values['base-channels'] ? { encoder: { baseChannels: positive('base-channels')! } } : {}) },
+      preprocess: { size, context: integerOption(values, 'context', 0, 0) },
       train: {
         seed,
-        ...(int('steps') !== undefined ? { steps: int('steps') } : {}),
-        ...(int('epochs') !== undefined ? { epochs: int('epochs') } : {}),
-        ...(int('steps-per-epoch') !== undefined ? { stepsPerEpoch: int('steps-per-epoch') } : {}),
-        ...(int('batch') !== undefined ? { batchSize: int('batch') } : {}),
-        ...(int('validate-every') !== undefined ? { validateEvery: int('validate-every') } : {}),
+        ...(values['steps'] !== undefined ? { steps: positive('steps') } : {}),
+        ...(values['epochs'] !== undefined ? { epochs: positive('epochs') } : {}),
+        ...(values['steps-per-epoch'] !== undefined ? { stepsPerEpoch: positive('steps-per-epoch') } : {}),
+        ...(values['batch'] !== undefined ? { batchSize: positive('batch') } : {}),
+        ...(values['validate-every'] !== undefined ? { validateEvery: positive('validate-every') } : {}),
         optimizer: { learningRate: numberOption(values, 'lr', 1e-3), weightDecay: numberOption(values, 'weight-decay', 0) },
         ...(weighting ? { weighting: { kind: weighting } as WeightingConfig } : {}),
         ...(patience !== undefined ? { earlyStopping: { metric: 'score', mode: 'max' as const, patience, minDelta: 0 } } : {}),
@@ -120,7 +89,7 @@ export const command: Command = {
         ...(values['no-augment'] ? { augment: null } : {}),
       },
       valFraction: numberOption(values, 'val-fraction', 0.2),
-      ...(backend ? { backend: backend as BackendName } : {}),
+      ...(backend ? { backend } : {}),
       resume: values.resume === true,
       callbacks: terminalProgress(),
       onPrepare: (done, total) => {
