@@ -11,7 +11,7 @@
         "src/conv.cc",
         "src/elementwise.cc"
       ],
-      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wextra"],
       "cflags_cc!": ["-std=gnu++17", "-fno-exceptions"],
       "cflags!": ["-fno-exceptions"],
       "ldflags": ["-pthread"],

@@ -151,6 +151,47 @@ void binary_nest(const float* a, const float* b, float* out, const Nest& nest) {
   });
 }
 
+// exp(x) written without calls or branches so that the loops using it vectorise (with -fno-trapping-math): Cephes'
+// expf polynomial after the reduction x = n ln2 + r, about 1 ulp on [-87, ln(FLT_MAX)]; below that it returns 0, as
+// exp underflows, above it infinity, and NaN for NaN.
+inline float exp_approx(float x) {
+  float clamped = x > 88.7228394f ? 88.7228394f : x;
+  clamped = clamped < -87.0f ? -87.0f : clamped;
+  clamped = x != x ? 0.0f : clamped;
+  const float v = clamped * 1.44269504088896341f + 0.5f;
+  const float truncated = static_cast<float>(static_cast<int32_t>(v));
+  const float n = truncated > v ? truncated - 1.0f : truncated;
+  const float r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  // 2^n as two factors 2^h * 2^(n-h): n spans [-126, 128], and 128, reached just below ln(FLT_MAX), is one beyond
+  // the largest exponent of a finite float.
+  const int32_t ni = static_cast<int32_t>(n), h = ni >> 1;
+  const int32_t low_bits = (h + 127) << 23, high_bits = (ni - h + 127) << 23;
+  float low, high;
+  std::memcpy(&low, &low_bits, sizeof(low));
+  std::memcpy(&high, &high_bits, sizeof(high));
+  float out = e * low * high;
+  out = x > 88.7228394f ? INFINITY : out;
+  out = x < -87.0f ? 0.0f : out;
+  return x != x ? x : out;
+}
+
+// erf(x) by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), the formula the tfjs cpu backend uses, on
+// exp_approx so that the loop vectorises (std::erf does not: it was most of the GELU time).
+inline float erf_approx(float x) {
+  const float a = std::fabs(x);
+  const float t = 1.0f / (1.0f + 0.3275911f * a);
+  const float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  const float r = 1.0f - poly * exp_approx(-a * a);
+  return x < 0.0f ? -r : r;
+}
+
 template <UnaryOp OP>
 inline float apply_unary(float x, float alpha) {
   switch (OP) {
@@ -163,7 +204,7 @@ inline float apply_unary(float x, float alpha) {
     case UnaryOp::kSqrt:
       return std::sqrt(x);
     case UnaryOp::kExp:
-      return std::exp(x);
+      return exp_approx(x);
     case UnaryOp::kLog:
       return std::log(x);
     case UnaryOp::kNeg:
@@ -175,7 +216,7 @@ inline float apply_unary(float x, float alpha) {
     case UnaryOp::kReciprocal:
       return 1.0f / x;
     case UnaryOp::kSigmoid:
-      return 1.0f / (1.0f + std::exp(-x));
+      return 1.0f / (1.0f + exp_approx(-x));
     case UnaryOp::kTanh:
       return std::tanh(x);
     case UnaryOp::kLeakyRelu:
@@ -183,7 +224,7 @@ inline float apply_unary(float x, float alpha) {
     case UnaryOp::kElu:
       return x < 0.0f ? std::expm1(x) : x;
     case UnaryOp::kErf:
-      return std::erf(x);
+      return erf_approx(x);
     default:
       return std::min(std::max(x, 0.0f), 6.0f);
   }
@@ -543,26 +584,6 @@ void channel_affine2(const float* u, const float* v, long rows, long channels, c
   });
 }
 
-namespace {
-// exp(x) for softmax, written without calls so that the row loops vectorise: Cephes' expf polynomial after the
-// reduction x = n ln2 + r, about 1 ulp on [-87, 88]; below that it returns 0, as exp underflows.
-inline float exp_approx(float x) {
-  const float clamped = std::min(std::max(x, -87.0f), 88.0f);
-  const float n = std::floor(clamped * 1.44269504088896341f + 0.5f);
-  const float r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float e = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof(scale));
-  return x < -87.0f ? 0.0f : e * scale;
-}
-}  // namespace
 
 void softmax(const float* x, long rows, long cols, float* y) {
   parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(cols, 1)), [&](long begin, long end, int) {
