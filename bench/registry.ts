@@ -3,6 +3,7 @@ import { rows as ioRows } from './io';
 import { mtlBenchRow } from './model';
 import { predictVolumeRow } from './predict';
 import { timeReferenceUnet } from './reference-unet';
+import { trainPeakRssRow } from './train-memory';
 import { synth_case } from './synth';
 
 /** What a bench row gets: the engine report of the chosen backend and a progress logger (stderr). */
@@ -30,6 +31,7 @@ export const benchRows: [string, BenchRow][] = [
   ['unet_b4_128', unetRow],
   ['mtl_b4_128', mtlBenchRow],
   ['predict_volume', predictVolumeRow],
+  ['train_peak_rss', trainPeakRssRow],
   ...Object.entries(ioRows).map(([name, fn]): [string, BenchRow] => [name, () => fn()]),
   ['synth_case', () => synth_case()],
 ];
