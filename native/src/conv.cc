@@ -176,21 +176,6 @@ Padded pad_input(const ConvGeom& g, const float* x, long extra) {
   return result;
 }
 
-// Runs body(begin, end, acc) over [0, count) in parallel, acc being the calling thread's zeroed buffer of `size`
-// floats, then writes the buffers' sum to out: the reduction of the filter gradients, to which every row adds.
-template <typename Body>
-void parallel_sum(long count, long size, float* out, Body body) {
-  std::vector<std::vector<float>> partial(ThreadPool::instance().size());
-  parallel_for(count, 1, [&](long begin, long end, int t) {
-    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(size), 0.0f);
-    body(begin, end, partial[t].data());
-  });
-  std::fill(out, out + size, 0.0f);
-  for (auto& part : partial)
-    if (!part.empty())
-      for (long i = 0; i < size; ++i) out[i] += part[i];
-}
-
 // Calls tap(t, offset) for each filter tap t = ky * kw + kx of output pixel (oy, ox) that falls inside the image,
 // offset being the index (iy * w + ix) * c of its input pixel within the image.
 template <typename Tap>
@@ -260,7 +245,7 @@ bool conv2d_filter_direct(const ConvGeom& g, const float* x, const float* dy, fl
   void (*tile)(const FilterTile&) = nv == 1 ? dk->filter16 : dk->filter32;
   const long k = g.kh * g.kw * g.c, panels = (g.co + nr - 1) / nr;
   const Padded p = pad_input(g, x, mr + 16);
-  parallel_sum(g.n * g.oh, k * g.co, dw, [&](long begin, long end, float* acc) {
+  parallel_sum(g.n * g.oh, 1, k * g.co, dw, [&](long begin, long end, float* acc) {
     for (long row = begin; row < end; ++row) {
       const long oy = row % g.oh, b = row / g.oh;
       const float* drow = dy + row * g.ow * g.co;
@@ -424,7 +409,7 @@ void depthwise_backprop_input(const ConvGeom& g, const float* dy, const float* w
 
 void depthwise_backprop_filter(const ConvGeom& g, const float* x, const float* dy, float* dw) {
   const long mult = g.co, oc = g.c * mult;
-  parallel_sum(g.n * g.oh, g.kh * g.kw * oc, dw, [&](long begin, long end, float* acc) {
+  parallel_sum(g.n * g.oh, 1, g.kh * g.kw * oc, dw, [&](long begin, long end, float* acc) {
     for (long row = begin; row < end; ++row) {
       const long oy = row % g.oh, b = row / g.oh;
       const float* img = x + b * g.h * g.w * g.c;

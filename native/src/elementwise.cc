@@ -269,27 +269,23 @@ void reduce_3d(const float* x, long outer, long r_count, long inner_count, float
     });
     return;
   }
-  // Many rows reduced onto a short vector (e.g. per-channel statistics of NHWC activations): split the rows over
-  // threads, each with its own accumulators, then combine.
-  const int threads = ThreadPool::instance().size();
-  std::vector<std::vector<double>> partial(threads);
+  // Many rows reduced onto a short vector (e.g. per-channel statistics of NHWC activations): the rows are split into
+  // parts, each with its own accumulators, combined in part order.
+  std::vector<double> total(static_cast<size_t>(inner_count));
   for (long o = 0; o < outer; ++o) {
-    for (auto& p : partial) p.assign(static_cast<size_t>(inner_count), initial<OP>());
     const float* base = x + o * r_count * inner_count;
-    parallel_for(r_count, std::max<long>(1, kGrain / inner_count), [&](long begin, long end, int t) {
-      double* acc = partial[t].data();
-      for (long r = begin; r < end; ++r) {
-        const float* row = base + r * inner_count;
-        for (long i = 0; i < inner_count; ++i) acc[i] = combine<OP>(acc[i], row[i]);
-      }
-    });
-    for (long i = 0; i < inner_count; ++i) {
-      double acc = initial<OP>();
-      for (int t = 0; t < threads; ++t) acc = OP == ReduceOp::kSum || OP == ReduceOp::kMean
-                                                  ? acc + partial[t][i]
-                                                  : combine<OP>(acc, static_cast<float>(partial[t][i]));
-      out[o * inner_count + i] = static_cast<float>(acc * scale);
-    }
+    parallel_reduce(
+        r_count, std::max<long>(1, kGrain / inner_count), inner_count, initial<OP>(), total.data(),
+        [&](long begin, long end, double* acc) {
+          for (long r = begin; r < end; ++r) {
+            const float* row = base + r * inner_count;
+            for (long i = 0; i < inner_count; ++i) acc[i] = combine<OP>(acc[i], row[i]);
+          }
+        },
+        [](double& sum, double part) {
+          sum = OP == ReduceOp::kSum || OP == ReduceOp::kMean ? sum + part : combine<OP>(sum, static_cast<float>(part));
+        });
+    for (long i = 0; i < inner_count; ++i) out[o * inner_count + i] = static_cast<float>(total[i] * scale);
   }
 }
 
@@ -495,10 +491,9 @@ void batch_norm(const float* x, long rows, long channels, const float* mean, lon
 
 void batch_norm_grad_stats(const float* x, const float* dy, long rows, long channels, const float* mean, float* s1,
                            float* s2) {
-  const int threads = ThreadPool::instance().size();
-  std::vector<std::vector<double>> partial(threads);
-  parallel_for(rows, std::max<long>(1, kGrain / std::max<long>(channels, 1)), [&](long begin, long end, int t) {
-    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(2 * channels), 0.0);
+  std::vector<double> sums(static_cast<size_t>(2 * channels));
+  parallel_sum(rows, std::max<long>(1, kGrain / std::max<long>(channels, 1)), 2 * channels, sums.data(),
+               [&](long begin, long end, double* acc) {
     // Float partial sums over a block of rows vectorise; the block totals go into double accumulators.
     std::vector<float> a(static_cast<size_t>(channels)), b(static_cast<size_t>(channels));
     for (long r0 = begin; r0 < end; r0 += 256) {
@@ -514,20 +509,14 @@ void batch_norm_grad_stats(const float* x, const float* dy, long rows, long chan
         }
       }
       for (long c = 0; c < channels; ++c) {
-        partial[t][c] += a[c];
-        partial[t][channels + c] += b[c];
+        acc[c] += a[c];
+        acc[channels + c] += b[c];
       }
     }
   });
   for (long c = 0; c < channels; ++c) {
-    double u = 0.0, v = 0.0;
-    for (auto& p : partial)
-      if (!p.empty()) {
-        u += p[c];
-        v += p[channels + c];
-      }
-    s1[c] = static_cast<float>(u);
-    s2[c] = static_cast<float>(v);
+    s1[c] = static_cast<float>(sums[c]);
+    s2[c] = static_cast<float>(sums[channels + c]);
   }
 }
 
@@ -535,22 +524,17 @@ namespace {
 // Per-channel sums of f(row, c) over all rows: float partials over 256-row blocks (vectorised), double totals.
 template <typename F>
 std::vector<double> channel_sums(long rows, long channels, F f) {
-  const int threads = ThreadPool::instance().size();
-  std::vector<std::vector<double>> partial(threads);
-  parallel_for(rows, std::max<long>(256, kGrain / std::max<long>(channels, 1)), [&](long begin, long end, int t) {
-    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(channels), 0.0);
+  std::vector<double> total(static_cast<size_t>(channels));
+  parallel_sum(rows, std::max<long>(256, kGrain / std::max<long>(channels, 1)), channels, total.data(),
+               [&](long begin, long end, double* acc) {
     std::vector<float> block(static_cast<size_t>(channels));
     for (long r0 = begin; r0 < end; r0 += 256) {
       std::fill(block.begin(), block.end(), 0.0f);
       const long r1 = std::min(end, r0 + 256);
       for (long r = r0; r < r1; ++r) f(r, block.data());
-      for (long c = 0; c < channels; ++c) partial[t][c] += block[c];
+      for (long c = 0; c < channels; ++c) acc[c] += block[c];
     }
   });
-  std::vector<double> total(static_cast<size_t>(channels), 0.0);
-  for (auto& p : partial)
-    if (!p.empty())
-      for (long c = 0; c < channels; ++c) total[c] += p[c];
   return total;
 }
 }  // namespace

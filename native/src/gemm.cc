@@ -204,19 +204,9 @@ void gemm_serial(long m, long n, long k0, long k1, const APacker& a, const float
 }
 
 void gemm_ksplit(long m, long n, long k, const APacker& a, const float* b, long rsb, long csb, float* c) {
-  const int threads = ThreadPool::instance().size();
-  std::vector<std::vector<float>> partial(threads);
-  std::vector<char> touched(threads, 0);
-  const long grain = std::max<long>(kKC, (k + 8L * threads - 1) / (8L * threads) / kKC * kKC);
-  parallel_for(k, grain, [&](long begin, long end, int t) {
-    if (partial[t].empty()) partial[t].assign(static_cast<size_t>(m * n), 0.0f);
-    gemm_serial(m, n, begin, end, a, b, rsb, csb, partial[t].data(), n, touched[t] != 0);
-    touched[t] = 1;
+  parallel_sum(k, kKC, m * n, c, [&](long begin, long end, float* acc) {
+    gemm_serial(m, n, begin, end, a, b, rsb, csb, acc, n, true);
   });
-  std::fill(c, c + m * n, 0.0f);
-  for (int t = 0; t < threads; ++t)
-    if (touched[t])
-      for (long i = 0; i < m * n; ++i) c[i] += partial[t][i];
 }
 
 }  // namespace egfr

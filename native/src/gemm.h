@@ -51,8 +51,9 @@ void gemm(long m, long n, long k, const APacker& a, const float* b, long rsb, lo
 void gemm_serial(long m, long n, long k0, long k1, const APacker& a, const float* b, long rsb, long csb, float* c,
                  long ldc, bool accumulate);
 
-// Multi-threaded over K (each thread reduces a slice of K into its own buffer, then the buffers are summed).
-// For tall-skinny reductions such as convolution filter gradients. Overwrites C (m x n, ldc = n).
+// Multi-threaded over K (each part of K is reduced into its own buffer, then the buffers are summed in part order, so
+// the result does not depend on timing). For tall-skinny reductions such as convolution filter gradients.
+// Overwrites C (m x n, ldc = n).
 void gemm_ksplit(long m, long n, long k, const APacker& a, const float* b, long rsb, long csb, float* c);
 
 // Kernels per instruction set (implemented in their own translation units, compiled for that ISA).

@@ -1,5 +1,6 @@
 #include "threadpool.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace egfr {
@@ -109,6 +110,22 @@ void parallel_for(long n, long grain, const std::function<void(long, long, int)>
       long end = begin + grain < n ? begin + grain : n;
       fn(begin, end, t);
     }
+  });
+}
+
+Parts split_parts(long n, long grain) {
+  if (n <= 0) return {0, 1};
+  if (grain < 1) grain = 1;
+  const long chunks = (n + grain - 1) / grain;
+  const long wanted = std::min<long>(chunks, kPartsPerThread * ThreadPool::instance().size());
+  const long len = (chunks + wanted - 1) / wanted * grain;
+  return {(n + len - 1) / len, len};
+}
+
+void parallel_parts(long n, long grain, const std::function<void(long, long, long)>& fn) {
+  const Parts parts = split_parts(n, grain);
+  parallel_for(parts.count, 1, [&](long begin, long end, int) {
+    for (long p = begin; p < end; ++p) fn(p, p * parts.len, std::min(n, (p + 1) * parts.len));
   });
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SliceDataset, prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
 import { initEngine } from '../../lib/engine';
+import { registerNativeBackend } from '../../lib/engine/native';
 import { buildModel } from '../../lib/model/baselines';
 import type { MultiTaskModel } from '../../lib/model/multitask';
 import { resolveTrainConfig, type TrainConfigInput } from '../../lib/train/config';
@@ -77,12 +78,30 @@ describe('trainer', function () {
   // the resumed weights differed from step 4 on when the initial losses were not restored). Dropout > 0: the masks must
   // not depend on how many steps ran in the process.
   const resumed: WeightingConfig[] = [{ kind: 'uncertainty' }, { kind: 'dwa' }, { kind: 'gradnorm', alpha: 16 }];
-  for (const weighting of resumed) {
-    it(`resuming after an interruption gives the same weights as an uninterrupted run (${weighting.kind}, dropout ${DROPOUT})`, async () => {
-      const a = await straightAndResumed(weighting, `resume-${weighting.kind}`);
-      if (weighting.kind !== 'uncertainty') assert.notDeepEqual(a.steplog[5].weights, a.steplog[0].weights, 'the task weights never moved');
-    });
+  function resumptionTests(backend: 'wasm' | 'native') {
+    for (const weighting of resumed) {
+      it(`resuming after an interruption gives the same weights as an uninterrupted run (${weighting.kind}, dropout ${DROPOUT}, ${backend})`, async () => {
+        const a = await straightAndResumed(weighting, `resume-${backend}-${weighting.kind}`);
+        if (weighting.kind !== 'uncertainty') assert.notDeepEqual(a.steplog[5].weights, a.steplog[0].weights, 'the task weights never moved');
+      });
+    }
   }
+  resumptionTests('wasm');
+
+  // The native addon's reductions sum fixed parts in a fixed order, so its floats do not depend on thread timing and
+  // resumption is exact there too.
+  describe('on the native backend', () => {
+    before(async function () {
+      const registered = await registerNativeBackend();
+      if (!registered.ok) {
+        process.stderr.write(`      skipped: ${registered.reason}\n`);
+        this.skip();
+      }
+      await initEngine({ backend: 'native' });
+    });
+    after(() => initEngine({ backend: 'wasm' }));
+    resumptionTests('native');
+  });
 
   it('resumes DWA exactly from a checkpoint written before the weighting state was stored (replays the step log)', async () => {
     await straightAndResumed({ kind: 'dwa' }, 'resume-dwa-old', (checkpoint) => {
