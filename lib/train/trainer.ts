@@ -4,7 +4,8 @@
  * and the state the previous steps left (weights, optimizer moments, task weights and the weighting's observations).
  * The step's dropout masks come from the same stream (ApplyOptions.dropoutSeed), not from a stream that runs on across
  * steps. A checkpoint stores that state; resuming from it therefore continues exactly as if the run had never
- * stopped, on a deterministic backend (wasm, cpu).
+ * stopped, on every bundled backend (native, wasm, cpu); on native the floats are the same for the same instruction
+ * set and thread count (EGFR_NATIVE_THREADS), so a resume on another machine continues correctly but not bit for bit.
  *
  * An epoch is `stepsPerEpoch` steps; at its end the task weighting closes its window (DWA), the model is validated
  * (when a validation function is given), early stopping is updated, the logs are rewritten and a checkpoint is
