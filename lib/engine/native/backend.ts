@@ -1,10 +1,10 @@
 /**
  * The 'native' TensorFlow.js backend: a MathBackendCPU (so tensors live in its typed arrays) with every cpu kernel
  * registered for it, and the hot training kernels replaced by the Node-API addon. The addon reads and writes the
- * backend's Float32Arrays directly: no copies in or out.
+ * backend's Float32Arrays directly: no copies in or out. The hot kernels take their outputs from the backend's pool of
+ * recycled arrays (native-backend.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { addGradientRefresher, registerGradientFixes } from '../gradients';
 import { cpuKernels } from '../kernels/cpu';
@@ -13,6 +13,7 @@ import { loadAddon, type NativeAddon } from './addon';
 import { batchNormKernels } from './batch-norm';
 import { gradientKernels, installNativeGradients } from './gradients';
 import { NATIVE_BACKEND_NAME } from './kernel-util';
+import { NativeBackend } from './native-backend';
 import { convKernels, depthwiseKernels } from './kernels/conv';
 import { elementwiseKernels } from './kernels/elementwise';
 import { matMulKernels } from './kernels/matmul';
@@ -62,7 +63,7 @@ export async function registerNativeBackend(): Promise<NativeRegistration> {
   addGradientRefresher(installNativeGradients);
   registerGradientFixes();
   // Priority 0 (below cpu's 1): registering never changes which backend tfjs picks by default.
-  tf.registerBackend(NATIVE_BACKEND_NAME, () => new MathBackendCPU(), 0);
+  tf.registerBackend(NATIVE_BACKEND_NAME, () => new NativeBackend(), 0);
   registration = { ok: true };
   return registration;
 }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { Geometry } from './addon';
+import { NativeBackend } from './native-backend';
 
 /** The name the native backend is registered under. */
 export const NATIVE_BACKEND_NAME = 'native';
@@ -12,6 +13,14 @@ export function floatValues(backend: MathBackendCPU, t: tf.TensorInfo): Float32A
   if (t.dtype !== 'float32') return undefined;
   const values = backend.data.get(t.dataId).values;
   return values instanceof Float32Array ? values : undefined;
+}
+
+/**
+ * A float32 output array of `size` elements, recycled from the backend's pool when it is the native backend: the
+ * kernel must write every element.
+ */
+export function outputArray(backend: MathBackendCPU, size: number): Float32Array {
+  return backend instanceof NativeBackend ? backend.pool.take(size) : new Float32Array(size);
 }
 
 /** Runs the cpu backend's implementation of a kernel: the path for attributes the native code does not cover. */

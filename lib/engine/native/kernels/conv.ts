@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { ACTIVATION_CODES, type NativeAddon } from '../addon';
-import { convGeometry, cpuFallback, floatValues, nonEmpty, NATIVE_BACKEND_NAME } from '../kernel-util';
+import { convGeometry, cpuFallback, floatValues, nonEmpty, NATIVE_BACKEND_NAME, outputArray } from '../kernel-util';
 
 type Args = Parameters<tf.KernelFunc>[0];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -81,7 +81,7 @@ function forward(addon: NativeAddon, family: ConvFamily, args: Args, fused: bool
   const xv = floatValues(backend, x), wv = floatValues(backend, filter);
   const bv = fused ? channelBias(backend, bias, info.outChannels) : null;
   if (xv === undefined || wv === undefined || bv === undefined || !nonEmpty(info)) return cpuFallback(kernelName, args);
-  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+  const y = outputArray(backend, tf.util.sizeFromShape(info.outShape));
   // The geometry's filter channels: output channels of a plain conv, the channel multiplier of a depthwise one.
   addon[family.addon.forward](xv, wv, bv, y, convGeometry(info, filterShape[3]), act, attrs.leakyreluAlpha ?? 0.2);
   return backend.makeTensorInfo(info.outShape, 'float32', y);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { BINARY_OPS, UNARY_OPS, type NativeAddon } from '../addon';
-import { cpuFallback, floatValues, NATIVE_BACKEND_NAME } from '../kernel-util';
+import { cpuFallback, floatValues, NATIVE_BACKEND_NAME, outputArray } from '../kernel-util';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
@@ -13,7 +13,7 @@ function binary(addon: NativeAddon, args: Args, kernelName: keyof typeof BINARY_
   const av = floatValues(backend, a), bv = floatValues(backend, b);
   if (av === undefined || bv === undefined) return cpuFallback(kernelName, args);
   const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-  const out = new Float32Array(tf.util.sizeFromShape(outShape));
+  const out = outputArray(backend, tf.util.sizeFromShape(outShape));
   addon.binary(BINARY_OPS[kernelName], av, Int32Array.from(a.shape), bv, Int32Array.from(b.shape), out, Int32Array.from(outShape));
   return backend.makeTensorInfo(outShape, 'float32', out);
 }
@@ -25,7 +25,7 @@ function unary(addon: NativeAddon, args: Args, kernelName: keyof typeof UNARY_OP
   if (xv === undefined) return cpuFallback(kernelName, args);
   const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0;
   const size = tf.util.sizeFromShape(x.shape);
-  const out = new Float32Array(size);
+  const out = outputArray(backend, size);
   addon.unary(UNARY_OPS[kernelName], xv.length === size ? xv : xv.subarray(0, size), out, alpha);
   return backend.makeTensorInfo(x.shape, 'float32', out);
 }

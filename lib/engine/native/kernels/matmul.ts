@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { NativeAddon } from '../addon';
-import { cpuFallback, floatValues, NATIVE_BACKEND_NAME } from '../kernel-util';
+import { cpuFallback, floatValues, NATIVE_BACKEND_NAME, outputArray } from '../kernel-util';
 import { activationCode, channelBias } from './conv';
 
 type Args = Parameters<tf.KernelFunc>[0];
@@ -26,7 +26,7 @@ function matMul(addon: NativeAddon, args: Args, kernelName: string, fused: boole
   if (k !== kb || av === undefined || bv === undefined || biasv === undefined) return cpuFallback(kernelName, args);
   const outBatch = tf.backend_util.assertAndGetBroadcastShape(batchShapeA, batchShapeB);
   const outShape = [...outBatch, m, n];
-  const c = new Float32Array(tf.util.sizeFromShape(outShape));
+  const c = outputArray(backend, tf.util.sizeFromShape(outShape));
   const alpha = attrs.leakyreluAlpha ?? 0.2;
   const flags = [attrs.transposeA ? 1 : 0, attrs.transposeB ? 1 : 0];
   // The addon broadcasts one whole side (a single matrix, or matching batches in one call); any other broadcast

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { NativeAddon } from '../addon';
-import { cpuFallback, floatValues, NATIVE_BACKEND_NAME } from '../kernel-util';
+import { cpuFallback, floatValues, NATIVE_BACKEND_NAME, outputArray } from '../kernel-util';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
@@ -25,7 +25,7 @@ function batchNorm(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInf
       tf.util.sizeFromShape(x.shape) === 0 || ![mean, variance, offset, scale].every(perChannel)) {
     return cpuFallback(tf.FusedBatchNorm, args);
   }
-  const y = new Float32Array(tf.util.sizeFromShape(x.shape));
+  const y = outputArray(backend, tf.util.sizeFromShape(x.shape));
   addon.batchNorm(xv, channels, mv, vv, ov, sv, varianceEpsilon ?? 0.001, y);
   return backend.makeTensorInfo(x.shape, 'float32', y);
 }
