@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { NativeAddon } from './addon';
-import { floatValues, NATIVE_BACKEND_NAME } from './kernel-util';
+import { floatValues, NATIVE_BACKEND_NAME, outputArray } from './kernel-util';
 import { BATCH_NORM_STATS_KERNEL } from './gradients';
 
 export const CHANNEL_MOMENTS_KERNEL = 'EgfrNativeChannelMoments';
@@ -34,7 +34,7 @@ function batchNormDx(addon: NativeAddon, args: Args): tf.TensorInfo {
   const { x, dy, a, b, d } = args.inputs as Record<string, tf.TensorInfo>;
   const [xv, dyv, av, bv, dv] = [x, dy, a, b, d].map((t) => floatValues(backend, t));
   if (!xv || !dyv || !av || !bv || !dv) throw new Error(`${BATCH_NORM_DX_KERNEL} needs float32 inputs`);
-  const out = new Float32Array(tf.util.sizeFromShape(x.shape));
+  const out = outputArray(backend, tf.util.sizeFromShape(x.shape));
   addon.channelAffine2(dyv, xv, x.shape[x.shape.length - 1], av, bv, dv, out);
   return backend.makeTensorInfo(x.shape, 'float32', out);
 }

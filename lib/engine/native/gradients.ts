@@ -11,7 +11,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import { registerOwnGradient } from '../gradients';
 import { RELU_GRAD_OP, type NativeAddon } from './addon';
-import { floatValues, NATIVE_BACKEND_NAME } from './kernel-util';
+import { floatValues, NATIVE_BACKEND_NAME, outputArray } from './kernel-util';
 import { SOFTMAX_GRAD_KERNEL } from './kernels/softmax';
 
 /** Kernels that exist only on the native backend, used by the gradients below. */
@@ -26,7 +26,7 @@ function reluGrad(addon: NativeAddon, args: Args): tf.TensorInfo {
   const dyv = floatValues(backend, dy), xv = floatValues(backend, x);
   if (dyv === undefined || xv === undefined) throw new Error(`${RELU_GRAD_KERNEL} needs float32 inputs`);
   const shape = Int32Array.from(x.shape);
-  const out = new Float32Array(tf.util.sizeFromShape(x.shape));
+  const out = outputArray(backend, tf.util.sizeFromShape(x.shape));
   addon.binary(RELU_GRAD_OP, dyv, shape, xv, shape, out, shape);
   return backend.makeTensorInfo(x.shape, 'float32', out);
 }

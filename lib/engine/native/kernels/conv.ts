@@ -100,7 +100,8 @@ function gradient(addon: NativeAddon, family: ConvFamily, args: Args, toInput: b
   const av = floatValues(backend, toInput ? dy : x), bv = floatValues(backend, toInput ? filter : dy);
   if (av === undefined || bv === undefined || !nonEmpty(info)) return cpuFallback(kernelName, args);
   const shape = toInput ? info.inShape : filterShape;
-  const out = new Float32Array(tf.util.sizeFromShape(shape));
+  // The input gradient is activation-sized (recycled); the filter gradient is small and accumulated by the addon.
+  const out = toInput ? outputArray(backend, tf.util.sizeFromShape(shape)) : new Float32Array(tf.util.sizeFromShape(shape));
   addon[toInput ? family.addon.input : family.addon.filter](av, bv, out, convGeometry(info, filterShape[3]));
   return backend.makeTensorInfo(shape, 'float32', out);
 }

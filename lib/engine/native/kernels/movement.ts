@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { NativeAddon } from '../addon';
-import { cpuFallback, floatValues, NATIVE_BACKEND_NAME } from '../kernel-util';
+import { cpuFallback, floatValues, NATIVE_BACKEND_NAME, outputArray } from '../kernel-util';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
 function sliceOf(addon: NativeAddon, backend: MathBackendCPU, x: tf.TensorInfo, xv: Float32Array, begin: number[], size: number[]): tf.TensorInfo {
-  const out = new Float32Array(tf.util.sizeFromShape(size));
+  const out = outputArray(backend, tf.util.sizeFromShape(size));
   addon.slice(xv, Int32Array.from(x.shape), Int32Array.from(begin), Int32Array.from(size), out);
   return backend.makeTensorInfo(size, 'float32', out);
 }
@@ -51,7 +51,7 @@ function tile(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInfo[] {
   const xv = floatValues(backend, x);
   if (xv === undefined || reps.length !== x.shape.length) return cpuFallback(tf.Tile, args);
   const shape = x.shape.map((d, i) => d * reps[i]);
-  const out = new Float32Array(tf.util.sizeFromShape(shape));
+  const out = outputArray(backend, tf.util.sizeFromShape(shape));
   addon.tile(xv, Int32Array.from(x.shape), Int32Array.from(reps), out);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
@@ -63,7 +63,7 @@ function transpose(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInf
   const xv = floatValues(backend, x);
   if (xv === undefined) return cpuFallback(tf.Transpose, args);
   const shape = perm.map((p) => x.shape[p]);
-  const out = new Float32Array(tf.util.sizeFromShape(shape));
+  const out = outputArray(backend, tf.util.sizeFromShape(shape));
   addon.transpose(xv, Int32Array.from(x.shape), Int32Array.from(perm), out);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
@@ -79,7 +79,7 @@ function concat(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInfo[]
   const outShape = tf.backend_util.computeOutShape(all.map((t) => t.shape), ax);
   const outer = tf.util.sizeFromShape(outShape.slice(0, ax));
   const widths = Int32Array.from(inputs, (t) => tf.util.sizeFromShape(t.shape.slice(ax)));
-  const out = new Float32Array(tf.util.sizeFromShape(outShape));
+  const out = outputArray(backend, tf.util.sizeFromShape(outShape));
   addon.concat(values as Float32Array[], widths, outer, out);
   return backend.makeTensorInfo(outShape, 'float32', out);
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 import type { NativeAddon } from '../addon';
-import { convGeometry, cpuFallback, floatValues, nonEmpty, NATIVE_BACKEND_NAME } from '../kernel-util';
+import { convGeometry, cpuFallback, floatValues, nonEmpty, NATIVE_BACKEND_NAME, outputArray } from '../kernel-util';
 
 type Args = Parameters<tf.KernelFunc>[0];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -23,7 +23,7 @@ function maxPool(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorInfo[
   const info = poolInfo(x, args.attrs as unknown as PoolAttrs);
   const xv = floatValues(backend, x);
   if (xv === undefined || !nonEmpty(info)) return cpuFallback(tf.MaxPool, args);
-  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+  const y = outputArray(backend, tf.util.sizeFromShape(info.outShape));
   addon.maxPool(xv, y, convGeometry(info, 1));
   return backend.makeTensorInfo(info.outShape, 'float32', y);
 }
@@ -34,7 +34,7 @@ function maxPoolGrad(addon: NativeAddon, args: Args): tf.TensorInfo | tf.TensorI
   const info = poolInfo(input, args.attrs as unknown as PoolAttrs);
   const xv = floatValues(backend, input), dyv = floatValues(backend, dy);
   if (xv === undefined || dyv === undefined || !nonEmpty(info)) return cpuFallback(tf.MaxPoolGrad, args);
-  const dx = new Float32Array(tf.util.sizeFromShape(input.shape));
+  const dx = outputArray(backend, tf.util.sizeFromShape(input.shape));
   addon.maxPoolGrad(xv, dyv, dx, convGeometry(info, 1));
   return backend.makeTensorInfo(input.shape, 'float32', dx);
 }
