@@ -18,5 +18,6 @@ export * from './report/index';
 export * from './data/sampler';
 export * from './data/augment';
 export * from './data/slice-dataset';
+export * from './data/stored-case';
 export * from './train/index';
 export * from './eval/index';

@@ -24,6 +24,7 @@ import type { Mat4, Vec3, Volume, VoxelArray } from '../volume/volume';
 import { augmentSlice, type AugmentConfig, type SliceSample } from './augment';
 import { loadCase, type Case } from './case';
 import type { SliceRef, SliceStats } from './sampler';
+import { storeCase, type StoredCase } from './stored-case';
 
 export interface PreprocessConfig {
   /** Slice height and width in pixels (the model's input size). */
@@ -170,12 +171,19 @@ export function prepareCase(input: CaseInput, config: PreprocessConfig): Prepare
   };
 }
 
-/** The model-grid slices of prepared cases, as samples and as tensor batches. */
+/**
+ * The model-grid slices of prepared cases, as samples and as tensor batches. The cases are held in their stored form
+ * (lib/data/stored-case.ts: 16-bit channels); prepared cases given to the constructor are converted.
+ */
 export class SliceDataset {
+  readonly cases: StoredCase[];
+
   constructor(
-    readonly cases: PreparedCase[],
+    cases: Array<PreparedCase | StoredCase>,
     readonly config: PreprocessConfig,
-  ) {}
+  ) {
+    this.cases = cases.map((c) => ('scales' in c ? c : storeCase(c)));
+  }
 
   /** What the sampler needs per case. */
   stats(): SliceStats[] {
@@ -191,7 +199,12 @@ export class SliceDataset {
   slices(caseIndex: number, indices: number[]): { data: Float32Array; shape: [number, number, number, number] } {
     const c = this.cases[caseIndex];
     const batch = extractSlices(c.channels, { axis: 2, context: this.config.context, indices });
-    return { data: batch.data, shape: batch.shape };
+    // Channel ch of the batch comes from sequence floor(ch / (2 context + 1)): scale each by its sequence's scale.
+    const per = 2 * this.config.context + 1;
+    const C = batch.shape[3];
+    const { data } = batch;
+    for (let i = 0; i < data.length; i++) data[i] *= c.scales[Math.floor((i % C) / per)];
+    return { data, shape: batch.shape };
   }
 
   /** One slice as a sample (image [H, W, C], mask [H, W]). */

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { openDataset, type LayoutName } from '../data/dataset';
 import { splitByPatient } from '../data/splits';
 import { SliceDataset, inputChannels, prepareCase, readCaseInput, resolvePreprocessConfig, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
+import { storeCase } from '../data/stored-case';
 import type { Case } from '../data/case';
 import { initEngine, type BackendName } from '../engine/backend';
 import { ConfigError, DatasetError } from '../errors';
@@ -46,11 +47,19 @@ export interface TrainRunOptions {
   onPrepare?: (done: number, total: number) => void;
 }
 
-async function prepareCases(cases: Case[], ids: string[], sequences: string[], config: PreprocessConfig, onPrepare?: (done: number) => void): Promise<PreparedCase[]> {
+/** Reads and prepares the cases `ids`, each passed through `keep` as soon as it is ready (so floats can go). */
+async function prepareCases<T>(
+  cases: Case[],
+  ids: string[],
+  sequences: string[],
+  config: PreprocessConfig,
+  keep: (c: PreparedCase) => T,
+  onPrepare?: (done: number) => void,
+): Promise<T[]> {
   const byId = new Map(cases.map((c) => [c.id, c]));
-  const out: PreparedCase[] = [];
+  const out: T[] = [];
   for (const id of ids) {
-    out.push(prepareCase(await readCaseInput(byId.get(id)!, sequences), config));
+    out.push(keep(prepareCase(await readCaseInput(byId.get(id)!, sequences), config)));
     onPrepare?.(out.length);
   }
   return out;
@@ -119,17 +128,18 @@ export async function trainRun(options: TrainRunOptions): Promise<{ config: RunC
   if (!stored) await writeRunConfig(options.out, config);
 
   const total = split.train.length + split.val.length;
-  const trainCases = await prepareCases(dataset.cases, split.train, sequences, config.data.preprocess, (n) => options.onPrepare?.(n, total));
-  const valCases = await prepareCases(dataset.cases, split.val, sequences, config.data.preprocess, (n) => options.onPrepare?.(split.train.length + n, total));
+  const pre = config.data.preprocess;
+  const trainCases = await prepareCases(dataset.cases, split.train, sequences, pre, storeCase, (n) => options.onPrepare?.(n, total));
+  const valCases = await prepareCases(dataset.cases, split.val, sequences, pre, (c) => c, (n) => options.onPrepare?.(split.train.length + n, total));
   const model = buildModel(config.model);
   try {
     const result = await trainModel({
       model,
-      dataset: new SliceDataset(trainCases, config.data.preprocess),
+      dataset: new SliceDataset(trainCases, pre),
       config: config.train,
       runDir: options.out,
       resume: options.resume === true,
-      ...(valCases.length > 0 ? { validate: async (m) => validationScores(m, valCases, config.data.preprocess) } : {}),
+      ...(valCases.length > 0 ? { validate: async (m) => validationScores(m, valCases, pre) } : {}),
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       ...(options.stopAtStep !== undefined ? { stopAtStep: options.stopAtStep } : {}),
     });

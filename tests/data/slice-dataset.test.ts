@@ -5,6 +5,7 @@ import { initEngine } from '../../lib/engine';
 import { ConfigError, DatasetError } from '../../lib/errors';
 import { applyAffine } from '../../lib/volume/affine';
 import { axcodes } from '../../lib/volume/orientation';
+import { extractSlices } from '../../lib/volume/slices';
 import { tinyAffine, tinyCase, TINY_DIMS } from '../train/tiny-cohort';
 
 describe('slice dataset', () => {
@@ -61,6 +62,27 @@ describe('slice dataset', () => {
     assert.deepEqual(batch.mask!.shape, [2, 32, 32, 1]);
     assert.deepEqual(Array.from(batch.label!.dataSync()), [0, 1]);
     tf.dispose([batch.image, batch.mask!, batch.label!]);
+  });
+
+  it('holds each channel in 16-bit fixed point; its slices equal the prepared floats within half a step', () => {
+    const config = resolvePreprocessConfig({ size: 32, context: 1 });
+    const prepared = prepareCase(tinyCase(0, 7, 2), config);
+    const ds = new SliceDataset([prepared], config);
+    const stored = ds.cases[0];
+    assert.ok(stored.channels.every((v, c) => v.data instanceof Int16Array && v.data.byteLength * 2 === prepared.channels[c].data.byteLength));
+    prepared.channels.forEach((v, c) => {
+      const max = v.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+      assert.ok(Math.abs(stored.scales[c] - max / 32767) <= 1e-12 * max, `scale of channel ${c}`);
+    });
+    assert.notEqual(stored.scales[0], stored.scales[1], 'the two sequences need their own scales for this test to see a mix-up');
+    const all = Array.from({ length: prepared.grid.dims[2] }, (_, k) => k);
+    const got = ds.slices(0, all).data;
+    const want = extractSlices(prepared.channels, { axis: 2, context: 1, indices: all }).data;
+    assert.equal(got.length, want.length);
+    for (let i = 0; i < want.length; i++) {
+      const scale = stored.scales[Math.floor((i % 6) / 3)];
+      assert.ok(Math.abs(got[i] - want[i]) <= scale / 2 + 1e-6 * Math.abs(want[i]), `value ${i}: ${got[i]} vs ${want[i]}`);
+    }
   });
 
   it('refuses images on different grids, naming the case', () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SliceDataset, prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
 import { initEngine } from '../../lib/engine';
 import { saveDataFrameCsv, toDataFrame } from '../../lib/eval/results';
 import { evaluateModel, summarise, summariseRows, validationScores, type PatientRow } from '../../lib/eval/evaluate';
@@ -61,7 +61,7 @@ describe('evaluation', function () {
     assert.equal(rows.length, 2);
     assert.ok(rows.every((r) => r.dice !== null && r.egfr_probability! >= 0 && r.egfr_probability! <= 1));
     assert.equal(summary.segmentation!.dice.n, 2);
-    const prepared = new SliceDataset(cases.map((c) => prepareCase(c, config)), config).cases;
+    const prepared = cases.map((c) => prepareCase(c, config));
     const scores = validationScores(model, prepared, config);
     assert.deepEqual(Object.keys(scores).sort(), ['auc', 'dice', 'score']);
     assert.equal(tf.memory().numTensors, before);

@@ -1,0 +1,48 @@
+/**
+ * A prepared case as a training dataset holds it for the whole run: each normalised channel in 16-bit fixed point
+ * with its own scale (max |value| / 32767), the mask and the per-slice statistics unchanged. The channels are most
+ * of a case's memory (a 128x128x112 case: 7.3 MB per channel as float32), so storing them in half the bytes lets a
+ * cohort twice as large train in the same memory. The rounding error is at most scale / 2, i.e. 1/65534 of the
+ * channel's largest |value|: about 1.5e-4 for a z-scored channel reaching 10, far below the images' noise.
+ */
+import type { Grid } from '../volume/resample';
+import type { Vec3, Volume } from '../volume/volume';
+import type { PreparedCase } from './slice-dataset';
+
+const INT16_MAX = 32767;
+
+export interface StoredCase {
+  id: string;
+  label?: number;
+  grid: Grid & { spacing: Vec3 };
+  /** One fixed-point volume per sequence; channel value = integer x its scale. */
+  channels: Volume<Int16Array>[];
+  scales: number[];
+  mask?: Volume<Uint8Array>;
+  tumourArea: Int32Array;
+  foreground: Float32Array;
+}
+
+/** The stored form of a prepared case (its float channels can then be released). */
+export function storeCase(c: PreparedCase): StoredCase {
+  const scales: number[] = [];
+  const channels = c.channels.map((v) => {
+    let max = 0;
+    for (let i = 0; i < v.data.length; i++) max = Math.max(max, Math.abs(v.data[i]));
+    const scale = max > 0 ? max / INT16_MAX : 1;
+    scales.push(scale);
+    const data = new Int16Array(v.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = Math.round(v.data[i] / scale);
+    return { data, dims: v.dims, spacing: v.spacing, affine: v.affine };
+  });
+  return {
+    id: c.id,
+    ...(c.label !== undefined ? { label: c.label } : {}),
+    grid: c.grid,
+    channels,
+    scales,
+    ...(c.mask ? { mask: c.mask } : {}),
+    tumourArea: c.tumourArea,
+    foreground: c.foreground,
+  };
+}
