@@ -53,7 +53,12 @@ export function runTorchTwin(
   opts.log?.(`pytorch twin: ${python} ${script} ${args.join(' ')}`.trimEnd());
   let out: string;
   try {
-    out = execFileSync(python, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // The twins import their shared module (twin.py): no __pycache__ left in the source tree.
+    out = execFileSync(python, [script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
   } catch (err) {
     const stderr = String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n').pop();
     throw new BackendError(`the PyTorch twin failed (${stderr}); install torch with: apt-get install -y python3-torch`, script);
