@@ -25,7 +25,11 @@ describe('native backend: recycled output arrays', () => {
     if (previous) await tf.setBackend(previous);
   });
 
-  const a = () => tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+  // Large enough to be recycled (the pool leaves arrays below 64 KiB to the allocator).
+  const shape = [128, 128];
+  const n = 128 * 128;
+  const a = () => tf.tensor(Float32Array.from({ length: n }, (_, i) => i % 7), shape);
+  const head = (values: ArrayLike<number>) => Array.from(values).slice(0, 6);
 
   it('a disposed kernel output is the next output of the same size', () => {
     const x = a();
@@ -34,7 +38,7 @@ describe('native backend: recycled output arrays', () => {
     first.dispose();
     const second = tf.mul(x, 2);
     assert.equal(valuesOf(second), memory);
-    assert.deepEqual(Array.from(second.dataSync()), [2, 4, 6, 8, 10, 12]);
+    assert.deepEqual(head(second.dataSync()), [0, 2, 4, 6, 8, 10]);
     tf.dispose([x, second]);
   });
 
@@ -45,7 +49,7 @@ describe('native backend: recycled output arrays', () => {
     first.dispose();
     const second = tf.mul(x, 2);
     assert.notEqual(valuesOf(second), read);
-    assert.deepEqual(Array.from(read), [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(head(read), [1, 2, 3, 4, 5, 6]);
     tf.dispose([x, second]);
   });
 
@@ -53,28 +57,38 @@ describe('native backend: recycled output arrays', () => {
     const x = a();
     const first = tf.add(x, 1);
     const memory = valuesOf(first);
-    const alias = tf.reshape(first, [3, 2]);
+    const alias = tf.reshape(first, [n]);
     const copy = tf.clone(first);
     first.dispose();
     alias.dispose();
     const second = tf.mul(x, 2);
     assert.notEqual(valuesOf(second), memory);
-    assert.deepEqual(Array.from(copy.dataSync()), [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(head(copy.dataSync()), [1, 2, 3, 4, 5, 6]);
     tf.dispose([x, second, copy]);
   });
 
   it('user arrays given to tf.tensor are never taken over', () => {
-    const data = new Float32Array([1, 2, 3, 4, 5, 6]);
-    const x = tf.tensor(data, [2, 3]);
+    const data = Float32Array.from({ length: n }, (_, i) => i % 7);
+    const x = tf.tensor(data, shape);
     x.dispose();
-    const y = tf.fill([2, 3], 9);
+    const y = tf.fill(shape, 9);
     const z = tf.add(y, 1);
-    assert.deepEqual(Array.from(data), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(head(data), [0, 1, 2, 3, 4, 5]);
     tf.dispose([y, z]);
   });
 
+  it('leaves small arrays to the allocator', () => {
+    const x = tf.fill([4, 4], 1);
+    const first = tf.add(x, 1);
+    const memory = valuesOf(first);
+    first.dispose();
+    const second = tf.add(x, 2);
+    assert.notEqual(valuesOf(second), memory);
+    tf.dispose([x, second]);
+  });
+
   it('keeps at most its capacity in free arrays, dropping the oldest', () => {
-    const pool = new BufferPool(3 * 4 * 100);
+    const pool = new BufferPool(3 * 4 * 100, 0);
     const arrays = [pool.take(100), pool.take(100), pool.take(50), pool.take(100)];
     arrays.forEach((v) => pool.give(v));
     assert.equal(pool.bytes, 4 * 250);

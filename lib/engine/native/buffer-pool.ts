@@ -10,25 +10,31 @@
  */
 export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
-  /** Free arrays in the order they were returned, for evicting the oldest beyond the capacity. */
-  private readonly order: Float32Array[] = [];
+  /** Free arrays in the order they were returned (a Map keeps insertion order), for evicting the oldest. */
+  private readonly order = new Map<Float32Array, true>();
   private readonly owned = new WeakSet<ArrayBufferLike>();
   private freeBytes = 0;
 
-  /** @param capacityBytes the most memory kept in free arrays; beyond it the oldest go to the garbage collector. */
-  constructor(readonly capacityBytes: number) {}
+  /**
+   * @param capacityBytes the most memory kept in free arrays; beyond it the oldest go to the garbage collector.
+   * @param minBytes smaller arrays are not recycled: they come from the allocator's reused small blocks anyway, and
+   * the optimizer's many per-variable ones would only lengthen the lists.
+   */
+  constructor(
+    readonly capacityBytes: number,
+    readonly minBytes = 64 << 10,
+  ) {}
 
   /** An array of `length` floats with arbitrary contents: the caller must overwrite every element. */
   take(length: number): Float32Array {
-    const list = this.free.get(length);
-    const reused = list?.pop();
+    const reused = this.free.get(length)?.pop();
     if (reused) {
-      this.order.splice(this.order.lastIndexOf(reused), 1);
+      this.order.delete(reused);
       this.freeBytes -= reused.byteLength;
       return reused;
     }
     const fresh = new Float32Array(length);
-    this.owned.add(fresh.buffer);
+    if (fresh.byteLength >= this.minBytes) this.owned.add(fresh.buffer);
     return fresh;
   }
 
@@ -39,19 +45,19 @@ export class BufferPool {
 
   /** Takes back an array no tensor refers to any more, if it is one of the pool's own. */
   give(values: unknown): void {
-    if (!(values instanceof Float32Array) || !this.owned.has(values.buffer) || values.byteOffset !== 0) return;
-    if (values.byteLength !== values.buffer.byteLength || values.byteLength > this.capacityBytes) return;
+    if (!(values instanceof Float32Array) || !this.owned.has(values.buffer) || this.order.has(values)) return;
+    if (values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength || values.byteLength > this.capacityBytes) return;
     const list = this.free.get(values.length) ?? [];
-    if (list.includes(values)) return;
     list.push(values);
     this.free.set(values.length, list);
-    this.order.push(values);
+    this.order.set(values, true);
     this.freeBytes += values.byteLength;
-    while (this.freeBytes > this.capacityBytes) {
-      const oldest = this.order.shift()!;
+    for (const oldest of this.order.keys()) {
+      if (this.freeBytes <= this.capacityBytes) break;
       const same = this.free.get(oldest.length)!;
       same.splice(same.indexOf(oldest), 1);
       if (same.length === 0) this.free.delete(oldest.length);
+      this.order.delete(oldest);
       this.freeBytes -= oldest.byteLength;
     }
   }
@@ -63,7 +69,7 @@ export class BufferPool {
 
   clear(): void {
     this.free.clear();
-    this.order.length = 0;
+    this.order.clear();
     this.freeBytes = 0;
   }
 }
