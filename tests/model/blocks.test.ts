@@ -108,6 +108,13 @@ describe('model blocks', () => {
     assert.ok(maxAbsDiff(frozen.variables()[2], 0) === 0, 'updateStatistics false leaves them');
     const atInference = frozen.apply(x, infer);
     assert.ok(maxAbsDiff(atInference, x) < 1e-3, 'fresh moving statistics (0, 1) are the identity');
+    tf.tidy(() => {
+      const [gamma, beta, , movingVar] = norm.variables();
+      gamma.assign(tf.tensor1d([2, -1, 0.5]));
+      beta.assign(tf.tensor1d([0.25, 1, -3]));
+      const expected = tf.add(tf.mul(tf.div(tf.sub(x, movingMean), tf.sqrt(tf.add(movingVar, Norm2D.epsilon))), gamma), beta);
+      assert.ok(maxAbsDiff(norm.apply(x, infer), expected) < 1e-4, 'inference: (x - moving mean) / sqrt(moving var + eps) * gamma + beta');
+    });
     for (const kind of ['group', 'instance', 'layer', 'none'] as const) {
       const n = new Norm2D(kind, 0, kind, 4, 2);
       const v = tf.randomNormal([2, 4, 4, 4]) as tf.Tensor4D;
