@@ -11,6 +11,8 @@
 # 3. evaluates it on the internal and external test cohorts (patient-level 3D Dice, EGFR AUC);
 # 4. prints one JSON object: the figures, the label rule's ceiling on each test cohort, the settings, the wall time
 #    of each phase and the CPU time (user + system, all threads) of the training process.
+# The slice-to-patient EGFR aggregation (lib/eval/aggregate.ts) is chosen on the run's validation patients.
+# QUALITY_TRAIN=0 evaluates an existing run again without training it.
 # Every setting below can be overridden from the environment, e.g. QUALITY_STEPS=300 bash scripts/quality.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,23 +49,32 @@ synth_done=$(date +%s)
 
 backend_args=()
 if [ -n "$backend" ]; then backend_args=(--backend "$backend"); fi
-rm -rf "$run"
-cpu_before=$(times | tail -1)
-"$cli" train --data "$train_dir" --model mtl --out "$run" --size "$size" --steps "$steps" \
-  --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --seed "$seed" --val-fraction "$val_fraction" \
-  --tumour-fraction "$tumour_fraction" \
-  --patience "$((steps / steps_per_epoch))" "${backend_args[@]}" --json > "$run.train.json"
-cpu_after=$(times | tail -1)
+if [ "${QUALITY_TRAIN:-1}" = 1 ]; then
+  rm -rf "$run"
+  "$cli" train --data "$train_dir" --model mtl --out "$run" --size "$size" --steps "$steps" \
+    --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --seed "$seed" --val-fraction "$val_fraction" \
+    --tumour-fraction "$tumour_fraction" \
+    --patience "$((steps / steps_per_epoch))" "${backend_args[@]}" --json > "$run.train.json"
+fi
 train_done=$(date +%s)
-"$cli" eval --run "$run" --data "$internal_dir" --json "${backend_args[@]}" > "$run.internal.json"
-"$cli" eval --run "$run" --data "$external_dir" --json "${backend_args[@]}" > "$run.external.json"
+# The slice aggregation is chosen on the run's own validation patients (highest AUC), never on a test cohort.
+best_auc=-1
+for method in area-weighted max tumour-mean; do
+  "$cli" eval --run "$run" --data "$train_dir" --split val --aggregation "$method" --bootstrap 10 --json \
+    --out "$run/eval/validation-$method" "${backend_args[@]}" > "$run.val-$method.json"
+  auc=$(node -e 'const c = require(process.argv[1]).classification; console.log(c ? c.auc : -1)' "$(realpath "$run.val-$method.json")")
+  if node -e 'process.exit(Number(process.argv[1]) > Number(process.argv[2]) ? 0 : 1)' "$auc" "$best_auc"; then
+    best_auc=$auc
+    aggregation=$method
+  fi
+done
+"$cli" eval --run "$run" --data "$internal_dir" --aggregation "$aggregation" --json "${backend_args[@]}" > "$run.internal.json"
+"$cli" eval --run "$run" --data "$external_dir" --aggregation "$aggregation" --json "${backend_args[@]}" > "$run.external.json"
 eval_done=$(date +%s)
 
 node -e '
 const fs = require("fs");
-const [run, internalDir, externalDir, synthS, trainS, evalS, cpuBefore, cpuAfter] = process.argv.slice(1);
-// bash `times`: the user and system time of all children so far, as "XmY.YYYs XmY.YYYs".
-const cpuSeconds = (t) => t.trim().split(/\s+/).map((f) => { const [, m, s] = /^(\d+)m([\d.]+)s$/.exec(f); return 60 * Number(m) + Number(s); }).reduce((a, b) => a + b, 0);
+const [run, internalDir, externalDir, synthS, trainS, evalS, aggregation, validationAuc] = process.argv.slice(1);
 const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
 const train = read(`${run}.train.json`);
 const figures = (name, dir) => {
@@ -94,7 +105,8 @@ console.log(JSON.stringify({
     internal_auc_within_0_05_of_ceiling: internal.auc_gap_to_phenotype_ceiling !== null && internal.auc_gap_to_phenotype_ceiling <= 0.05,
   },
   train: { backend: train.backend, steps: train.steps, best_epoch: train.best_epoch, train_cases: train.train_cases, val_cases: train.val_cases, last_validation: train.last_validation },
-  seconds: { synth: Number(synthS), train: Number(trainS), eval: Number(evalS), train_cpu: Math.round(cpuSeconds(cpuAfter) - cpuSeconds(cpuBefore)) },
+  seconds: { synth: Number(synthS), train: Number(trainS), eval: Number(evalS), training_loop: train.seconds, train_cpu: train.cpu_seconds },
+  aggregation: { method: aggregation, chosen_by: "highest EGFR AUC on the validation patients of the run", validation_auc: Number(validationAuc) },
   run,
 }));
-' "$run" "$internal_dir" "$external_dir" "$((synth_done - start))" "$((train_done - synth_done))" "$((eval_done - train_done))" "$cpu_before" "$cpu_after"
+' "$run" "$internal_dir" "$external_dir" "$((synth_done - start))" "$((train_done - synth_done))" "$((eval_done - train_done))" "$aggregation" "$best_auc"

@@ -109,6 +109,8 @@ export const command: Command = {
       stopped_early: result.stoppedEarly,
       best_epoch: result.bestEpoch,
       seconds: last?.seconds ?? 0,
+      // The whole process, all threads (preparation and validation included): what a CPU budget counts.
+      cpu_seconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e4) / 100,
       train_cases: config.data.train.length,
       val_cases: config.data.val.length,
       last_validation: last?.validation ?? {},
