@@ -8,7 +8,9 @@
  * - EGFR: each slice's class probabilities (softmax) are aggregated per class with lib/eval/aggregate.ts, weighting
  *   by the slice's predicted tumour area in mm^2 on the model grid (no seg head: no areas, hence the all-slice mean),
  *   then renormalised to sum to 1. The patient's EGFR probability is 1 - P(wild-type) (class 0): P(mutant) in the
- *   binary scheme, P(any mutation) with three classes.
+ *   binary scheme, P(any mutation) with three classes. 'max' is not taken per class (per-class maxima renormalised
+ *   give 0.5 for a patient with one confidently wild-type and one confidently mutant slice): the tumour slice with
+ *   the highest P(any mutation) gives the patient its class probabilities.
  * Slices with no foreground at all (outside the head) are not run through the model: they get tumour probability 0
  * and take no part in the EGFR aggregate.
  */
@@ -21,7 +23,7 @@ import { extractSlices } from '../volume/slices';
 import type { MultiTaskModel } from '../model/multitask';
 import { resampleToGrid } from '../volume/resample';
 import type { Volume } from '../volume/volume';
-import { aggregateSliceProbabilities, type AggregateOptions, type PatientProbability } from './aggregate';
+import { aggregateSliceProbabilities, defaultAggregateOptions, type AggregateOptions, type PatientProbability } from './aggregate';
 
 export interface PredictOptions {
   /**
@@ -112,6 +114,16 @@ export function aggregateEgfr(prediction: ModelGridPrediction, aggregation: Part
   if (rows.length === 0) return null;
   const K = rows[0].p.length;
   const areas = rows.map((r) => r.area);
+  if (aggregation.method === 'max') {
+    const { probability, ...rest } = aggregateSliceProbabilities(
+      rows.map((r) => 1 - r.p[0]),
+      areas,
+      aggregation,
+    );
+    const minArea = aggregation.minTumourArea ?? defaultAggregateOptions.minTumourArea;
+    const chosen = rest.fallback ? null : rows.find((r) => r.area > minArea && 1 - r.p[0] === probability)!;
+    if (chosen) return { probability, classProbabilities: Array.from(chosen.p), aggregate: rest };
+  }
   let info: Omit<PatientProbability, 'probability'> | undefined;
   const raw = Array.from({ length: K }, (_, c) => {
     const { probability, ...rest } = aggregateSliceProbabilities(

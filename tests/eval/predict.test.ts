@@ -42,7 +42,12 @@ describe('patient-level prediction', () => {
     assert.equal(egfr.aggregate.tumourSlices, 2);
     assert.ok(Math.abs(egfr.classProbabilities[0] + egfr.classProbabilities[1] - 1) < 1e-12);
     const max = aggregateEgfr(p, { method: 'max' })!;
-    assert.ok(Math.abs(max.probability - 0.8 / (0.8 + 0.8)) < 1e-6, 'per-class maxima renormalised');
+    // The tumour slice with the highest P(mutant) speaks for the patient (per-class maxima would give 0.8 / 1.6).
+    assert.ok(Math.abs(max.probability - 0.8) < 1e-6);
+    assert.deepEqual(max.classProbabilities.map((x) => +x.toFixed(6)), [0.2, 0.8]);
+    assert.equal(max.aggregate.tumourSlices, 2);
+    const noTumour = aggregateEgfr({ ...p, tumourAreaMm2: new Float64Array(4) }, { method: 'max' })!;
+    assert.ok(noTumour.aggregate.fallback && Math.abs(noTumour.probability - 0.5) < 1e-6, 'no tumour slice: the all-slice mean');
     assert.equal(aggregateEgfr({ ...p, classProbabilities: [null, null, null, null] }), null);
   });
 });
