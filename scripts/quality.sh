@@ -26,6 +26,7 @@ steps=${QUALITY_STEPS:-1600}
 steps_per_epoch=${QUALITY_STEPS_PER_EPOCH:-200}
 batch=${QUALITY_BATCH:-8}
 lr=${QUALITY_LR:-2e-3}
+weight_decay=${QUALITY_WEIGHT_DECAY:-0}
 tumour_fraction=${QUALITY_TUMOUR_FRACTION:-0.75}
 val_fraction=${QUALITY_VAL_FRACTION:-0.1}
 seed=${QUALITY_SEED:-0}
@@ -52,8 +53,8 @@ if [ -n "$backend" ]; then backend_args=(--backend "$backend"); fi
 if [ "${QUALITY_TRAIN:-1}" = 1 ]; then
   rm -rf "$run"
   "$cli" train --data "$train_dir" --model mtl --out "$run" --size "$size" --steps "$steps" \
-    --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --seed "$seed" --val-fraction "$val_fraction" \
-    --tumour-fraction "$tumour_fraction" \
+    --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --weight-decay "$weight_decay" --seed "$seed" \
+    --val-fraction "$val_fraction" --tumour-fraction "$tumour_fraction" \
     --patience "$((steps / steps_per_epoch))" "${backend_args[@]}" --json > "$run.train.json"
 fi
 train_done=$(date +%s)
