@@ -4,11 +4,10 @@
  * where L_t(k) is task t's mean loss over window k (an epoch by default, or a fixed number of steps) and tau the
  * temperature (default 2). Weights are 1 until two windows have been seen. Nothing is learned.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ModelFileError } from '../errors';
-import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, WeightingState, stateList, weightedSum } from './strategy';
+import { NumericWeights } from './numeric-weights';
+import { TaskNumbers, TaskWeighting, WeightingState, stateList } from './strategy';
 
 export interface DwaWeightingConfig {
   kind: 'dwa';
@@ -18,44 +17,24 @@ export interface DwaWeightingConfig {
   window?: 'epoch' | number;
 }
 
-export class DwaWeighting implements TaskWeighting {
+export class DwaWeighting extends NumericWeights implements TaskWeighting {
   readonly kind = 'dwa';
   private readonly temperature: number;
   private readonly window: 'epoch' | number;
-  private weights: TaskNumbers;
   private sums: number[];
   private count = 0;
   /** Mean losses of the last two closed windows, oldest first. */
   private history: number[][] = [];
 
-  constructor(
-    readonly tasks: TaskName[],
-    config: Omit<DwaWeightingConfig, 'kind'> = {},
-  ) {
+  constructor(tasks: TaskName[], config: Omit<DwaWeightingConfig, 'kind'> = {}) {
+    super(tasks, Object.fromEntries(tasks.map((t) => [t, 1])));
     this.temperature = config.temperature ?? 2;
     this.window = config.window ?? 'epoch';
     if (!(this.temperature > 0)) throw new ConfigError(`weighting: DWA temperature must be > 0, got ${this.temperature}`);
     if (this.window !== 'epoch' && !(Number.isInteger(this.window) && this.window > 0)) {
       throw new ConfigError(`weighting: DWA window must be 'epoch' or a positive number of steps, got ${this.window}`);
     }
-    this.weights = Object.fromEntries(tasks.map((t) => [t, 1]));
     this.sums = tasks.map(() => 0);
-  }
-
-  lossVariables(): tf.Variable[] {
-    return [];
-  }
-
-  variables(): tf.Variable[] {
-    return [];
-  }
-
-  combine(losses: TaskLosses): tf.Scalar {
-    return weightedSum(losses, this.tasks, this.weights);
-  }
-
-  current(): TaskNumbers {
-    return { ...this.weights };
   }
 
   observe(losses: TaskNumbers): void {
@@ -108,6 +87,4 @@ export class DwaWeighting implements TaskWeighting {
     const sum = exps.reduce((a, b) => a + b, 0);
     this.weights = Object.fromEntries(this.tasks.map((t, i) => [t, (this.tasks.length * exps[i]) / sum]));
   }
-
-  dispose(): void {}
 }

@@ -1,9 +1,8 @@
 /** Fixed task weights (equal by default). */
-import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
-import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, WeightingState, weightedSum } from './strategy';
+import { NumericWeights } from './numeric-weights';
+import type { TaskNumbers, TaskWeighting, WeightingState } from './strategy';
 
 export interface FixedWeightingConfig {
   kind: 'fixed';
@@ -11,35 +10,16 @@ export interface FixedWeightingConfig {
   weights?: TaskNumbers;
 }
 
-export class FixedWeighting implements TaskWeighting {
+export class FixedWeighting extends NumericWeights implements TaskWeighting {
   readonly kind = 'fixed';
-  private readonly weights: TaskNumbers;
 
-  constructor(
-    readonly tasks: TaskName[],
-    config: Omit<FixedWeightingConfig, 'kind'> = {},
-  ) {
-    this.weights = Object.fromEntries(tasks.map((t) => [t, config.weights?.[t] ?? 1]));
+  constructor(tasks: TaskName[], config: Omit<FixedWeightingConfig, 'kind'> = {}) {
+    const weights = Object.fromEntries(tasks.map((t) => [t, config.weights?.[t] ?? 1]));
     for (const t of tasks) {
-      const w = this.weights[t]!;
+      const w = weights[t];
       if (!(w >= 0) || !Number.isFinite(w)) throw new ConfigError(`weighting: fixed weight of '${t}' must be >= 0, got ${w}`);
     }
-  }
-
-  lossVariables(): tf.Variable[] {
-    return [];
-  }
-
-  variables(): tf.Variable[] {
-    return [];
-  }
-
-  combine(losses: TaskLosses): tf.Scalar {
-    return weightedSum(losses, this.tasks, this.weights);
-  }
-
-  current(): TaskNumbers {
-    return { ...this.weights };
+    super(tasks, weights);
   }
 
   observe(): void {}
@@ -51,6 +31,4 @@ export class FixedWeighting implements TaskWeighting {
   }
 
   importState(): void {}
-
-  dispose(): void {}
 }

@@ -6,3 +6,4 @@ export * from './dwa';
 export * from './gradnorm';
 export * from './create';
 export * from './log-variance';
+export * from './numeric-weights';
