@@ -168,11 +168,7 @@ export class Norm2D extends Module {
         return tf.batchNorm4d(x, this.movingMean as tf.Tensor1D, this.movingVar as tf.Tensor1D, this.beta as tf.Tensor1D, this.gamma as tf.Tensor1D, eps);
       }
       const [n, h, w, c] = x.shape;
-      const g = tf.reshape(x, [n, h, w, this.groups, c / this.groups]);
-      const mean = tf.mean(g, [1, 2, 4], true);
-      const centred = tf.sub(g, mean);
-      const variance = tf.mean(tf.square(centred), [1, 2, 4], true);
-      const normed = tf.reshape(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), x.shape);
+      const normed = tf.reshape(standardise(tf.reshape(x, [n, h, w, this.groups, c / this.groups]), [1, 2, 4], eps), x.shape);
       return tf.add(tf.mul(normed, this.gamma!), this.beta!);
     });
   }
@@ -184,6 +180,13 @@ export class Norm2D extends Module {
     this.movingMean!.assign(tf.add(tf.mul(this.movingMean!, m), tf.mul(mean, 1 - m)));
     this.movingVar!.assign(tf.add(tf.mul(this.movingVar!, m), tf.mul(unbiased, 1 - m)));
   }
+}
+
+/** (x - mean) / sqrt(variance + eps) with the (biased) statistics over `axes`: the core of group and layer norm. */
+function standardise<T extends tf.Tensor>(x: T, axes: number[], eps: number): T {
+  const centred = tf.sub(x, tf.mean(x, axes, true));
+  const variance = tf.mean(tf.square(centred), axes, true);
+  return tf.mul(centred, tf.rsqrt(tf.add(variance, eps))) as T;
 }
 
 /** LayerNorm over the last axis (tokens [B, T, D], or the channels of [N, H, W, C] maps), eps 1e-5. */
@@ -203,12 +206,7 @@ export class LayerNorm extends Module {
 
   apply<T extends tf.Tensor>(x: T): T {
     return tf.tidy(() => {
-      const axis = x.rank - 1;
-      const mean = tf.mean(x, axis, true);
-      const centred = tf.sub(x, mean);
-      const variance = tf.mean(tf.square(centred), axis, true);
-      const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5)));
-      return tf.add(tf.mul(normed, this.gamma), this.beta) as T;
+      return tf.add(tf.mul(standardise(x, [x.rank - 1], 1e-5), this.gamma), this.beta) as T;
     });
   }
 }
