@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import type { PlotlyAxis, PlotlyLayout } from './plotly';
+import type { PlotlyAxis, PlotlyLayout, PlotlyTrace } from './plotly';
 
 /**
  * The Okabe-Ito palette (minus its yellow, unreadable on white): distinguishable with the common colour-vision
@@ -59,5 +59,18 @@ export function baseLayout(title: string | undefined, width: number, height: num
     plot_bgcolor: '#ffffff',
     colorway: [...palette],
     hovermode: 'closest',
+  };
+}
+
+/** The dashed grey y = x line of a unit square (ROC chance, perfect calibration), named for the legend. */
+export function diagonalTrace(name: string): PlotlyTrace {
+  return {
+    type: 'scatter',
+    name,
+    x: [0, 1],
+    y: [0, 1],
+    mode: 'lines',
+    line: { color: '#888888', width: 1.5, dash: 'dash' },
+    hoverinfo: 'skip',
   };
 }

@@ -1,5 +1,5 @@
 import type { PlotlyFigure, PlotlyTrace } from '../plotly';
-import { axis, baseLayout, seriesColour, withAlpha } from '../theme';
+import { axis, baseLayout, diagonalTrace, seriesColour, withAlpha } from '../theme';
 import { requireInRange, requireNonEmpty } from './checks';
 
 /** One probability bin: the mean predicted probability of its cases, the observed positive rate, and the case count. */
@@ -31,17 +31,7 @@ export interface CalibrationInput {
  */
 export function calibrationDiagram(input: CalibrationInput): PlotlyFigure {
   requireNonEmpty(input.series.length, 'calibration series');
-  const data: PlotlyTrace[] = [
-    {
-      type: 'scatter',
-      name: 'perfect calibration',
-      x: [0, 1],
-      y: [0, 1],
-      mode: 'lines',
-      line: { color: '#888888', width: 1.5, dash: 'dash' },
-      hoverinfo: 'skip',
-    },
-  ];
+  const data: PlotlyTrace[] = [diagonalTrace('perfect calibration')];
   input.series.forEach((s, i) => {
     requireNonEmpty(s.bins.length, `calibration series '${s.name}' bins`);
     const x = s.bins.map((b) => b.meanPredicted);

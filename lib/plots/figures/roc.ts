@@ -1,5 +1,5 @@
 import type { PlotlyFigure, PlotlyTrace } from '../plotly';
-import { axis, baseLayout, seriesColour } from '../theme';
+import { axis, baseLayout, diagonalTrace, seriesColour } from '../theme';
 import { type IntervalBand, bandTrace } from './band';
 import { requireInRange, requireNonEmpty } from './checks';
 
@@ -58,15 +58,7 @@ export function rocChart(input: RocChartInput): PlotlyFigure {
       hovertemplate: 'FPR %{x:.3f}<br>TPR %{y:.3f}',
     });
   });
-  data.push({
-    type: 'scatter',
-    name: 'chance',
-    x: [0, 1],
-    y: [0, 1],
-    mode: 'lines',
-    line: { color: '#888888', width: 1.5, dash: 'dash' },
-    hoverinfo: 'skip',
-  });
+  data.push(diagonalTrace('chance'));
   const layout = baseLayout(input.title, input.width ?? 620, input.height ?? 600);
   layout.xaxis = axis('False positive rate (1 - specificity)', {
     range: [-0.01, 1.01],
