@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-import { registerNativeBackend } from '../../lib/engine/native';
-import { BufferPool } from '../../lib/engine/native/buffer-pool';
-import { NativeBackend } from '../../lib/engine/native/native-backend';
+import { registerNativeBackend } from '../../../lib/engine/native';
+import { BufferPool } from '../../../lib/engine/native/buffer-pool';
+import { NativeBackend } from '../../../lib/engine/native/native-backend';
 
 /** The backend's own array behind a tensor (what a kernel writes into). */
 const valuesOf = (t: tf.Tensor): unknown => (tf.backend() as MathBackendCPU).data.get(t.dataId).values;
