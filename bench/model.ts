@@ -3,13 +3,13 @@
  * coarsest of 4 stages, hybrid classifier, uncertainty weighting, Adam) on a [4, 128, 128, 1] batch, and its size.
  * Compare `mtl_b4_128_train_ms` with `unet_b4_128_train_ms` (bench/reference-unet.ts) on the same backend.
  */
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../lib/model/baselines';
 import { ModelConfigInput } from '../lib/model/multitask';
 import { createTrainStep } from '../lib/train/step';
 import { createWeighting } from '../lib/weighting/create';
 import { median } from '../lib/util/percentile';
+import { timeCalls } from './timing';
 
 export interface MtlTimings {
   mtl_b4_128_train_ms: number;
@@ -35,35 +35,21 @@ export function timeMultiTaskModel(
     return { image, mask, label };
   });
   try {
-    const train: number[] = [];
-    const trainCpu: number[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      step(data);
-      const cpu = process.cpuUsage(c0);
-      const ms = performance.now() - t0;
-      const cpuMs = (cpu.user + cpu.system) / 1000;
-      log(`mtl train step ${i + 1}/${warmup + steps}${i < warmup ? ' (warm-up)' : ''}: ${ms.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms)`);
-      if (i >= warmup) {
-        train.push(ms);
-        trainCpu.push(cpuMs);
-      }
-    }
-    const forward: number[] = [];
-    for (let i = 0; i < warmup + steps; i++) {
-      const t0 = performance.now();
-      tf.tidy(() => {
-        const out = model.predict(data.image);
-        out.seg?.dataSync();
-        out.cls?.dataSync();
-      });
-      if (i >= warmup) forward.push(performance.now() - t0);
-    }
+    const train = timeCalls('mtl train step', () => step(data), { warmup, runs: steps, log });
+    const forward = timeCalls(
+      'mtl forward',
+      () =>
+        tf.tidy(() => {
+          const out = model.predict(data.image);
+          out.seg?.dataSync();
+          out.cls?.dataSync();
+        }),
+      { warmup, runs: steps },
+    );
     return {
-      mtl_b4_128_train_ms: median(train),
-      mtl_b4_128_train_cpu_ms: median(trainCpu),
-      mtl_b4_128_forward_ms: median(forward),
+      mtl_b4_128_train_ms: median(train.wall),
+      mtl_b4_128_train_cpu_ms: median(train.cpu),
+      mtl_b4_128_forward_ms: median(forward.wall),
       mtl_params: model.paramCount(),
     };
   } finally {

@@ -4,13 +4,13 @@
  * lib/eval/predict.ts's `predictCase`: preparation (reorientation, resampling to the model grid, normalisation),
  * the slices through the model, the probabilities back to the input grid, thresholding and the EGFR aggregate.
  */
-import { performance } from 'node:perf_hooks';
 import { prepareCase, resolvePreprocessConfig } from '../lib/data/slice-dataset';
 import { predictCase, type PredictOptions } from '../lib/eval/predict';
 import { buildModel } from '../lib/model/baselines';
 import { median } from '../lib/util/percentile';
 import { Rng } from '../lib/util/rng';
 import type { Vec3, Volume } from '../lib/volume/volume';
+import { timeCalls } from './timing';
 
 export interface PhantomConfig {
   dims: Vec3;
@@ -74,20 +74,7 @@ export function timePredictVolume(
   const config = resolvePreprocessConfig({ size: 128 });
   const input = { id: 'phantom', images: [image] };
   try {
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    for (let r = 0; r < warmup + runs; r++) {
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      predictCase(model, input, config, options);
-      const c = process.cpuUsage(c0);
-      const ms = performance.now() - t0;
-      log(`predict volume ${r + 1}/${warmup + runs}${r < warmup ? ' (warm-up)' : ''}: ${ms.toFixed(0)} ms (cpu ${((c.user + c.system) / 1000).toFixed(0)} ms)`);
-      if (r >= warmup) {
-        wall.push(ms);
-        cpu.push((c.user + c.system) / 1000);
-      }
-    }
+    const { wall, cpu } = timeCalls('predict volume', () => predictCase(model, input, config, options), { warmup, runs, log });
     return {
       predict_volume_ms: median(wall),
       predict_volume_cpu_ms: median(cpu),

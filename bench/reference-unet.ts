@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTraining } from '../lib/engine/ops/batch-norm';
 import { Rng } from '../lib/util/rng';
 import { median } from '../lib/util/percentile';
+import { timeCalls } from './timing';
 
 /**
  * The reference U-Net that the engine's performance work is measured on (issue 2), in plain tf ops so that it times
@@ -128,38 +129,16 @@ export function timeReferenceUnet(
     tf.oneHot(tf.cast(tf.greater(tf.reshape(x, [cfg.batch, cfg.size, cfg.size]), 0.5), 'int32'), cfg.classes),
   );
   const opt = tf.train.adam(1e-3);
-  const trainStep = (): [number, number] => {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
+  const trainStep = (): void => {
     const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, net.forward(x)) as tf.Scalar, true, net.params);
     loss?.dataSync();
     loss?.dispose();
-    const cpu = process.cpuUsage(c0);
-    return [performance.now() - t0, (cpu.user + cpu.system) / 1000];
   };
-  const forwardStep = (): number => {
-    const t0 = performance.now();
-    tf.tidy(() => net.forward(x).dataSync());
-    return performance.now() - t0;
-  };
-  const train: number[] = [];
-  const trainCpu: number[] = [];
-  for (let i = 0; i < warmup + steps; i++) {
-    const [ms, cpuMs] = trainStep();
-    log(`unet train step ${i + 1}/${warmup + steps}${i < warmup ? ' (warm-up)' : ''}: ${ms.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms)`);
-    if (i >= warmup) {
-      train.push(ms);
-      trainCpu.push(cpuMs);
-    }
-  }
-  const forward: number[] = [];
-  for (let i = 0; i < warmup + steps; i++) {
-    const ms = forwardStep();
-    if (i >= warmup) forward.push(ms);
-  }
+  const train = timeCalls('unet train step', trainStep, { warmup, runs: steps, log });
+  const forward = timeCalls('unet forward', () => tf.tidy(() => net.forward(x).dataSync()), { warmup, runs: steps });
   const params = net.params.reduce((a, p) => a + p.size, 0);
   opt.dispose();
   net.dispose();
   tf.dispose([x, labels]);
-  return { train_ms: median(train), train_cpu_ms: median(trainCpu), forward_ms: median(forward), train_steps_ms: train, params };
+  return { train_ms: median(train.wall), train_cpu_ms: median(train.cpu), forward_ms: median(forward.wall), train_steps_ms: train.wall, params };
 }
