@@ -5,22 +5,16 @@
  * cohort twice as large train in the same memory. The rounding error is at most scale / 2, i.e. 1/65534 of the
  * channel's largest |value|: about 1.5e-4 for a z-scored channel reaching 10, far below the images' noise.
  */
-import type { Grid } from '../volume/resample';
-import type { Vec3, Volume } from '../volume/volume';
+import type { Volume } from '../volume/volume';
 import type { PreparedCase } from './slice-dataset';
 
 const INT16_MAX = 32767;
 
-export interface StoredCase {
-  id: string;
-  label?: number;
-  grid: Grid & { spacing: Vec3 };
+/** A prepared case with its channels in fixed point (and without the source grid, which training never reads). */
+export interface StoredCase extends Omit<PreparedCase, 'channels' | 'source'> {
   /** One fixed-point volume per sequence; channel value = integer x its scale. */
   channels: Volume<Int16Array>[];
   scales: number[];
-  mask?: Volume<Uint8Array>;
-  tumourArea: Int32Array;
-  foreground: Float32Array;
 }
 
 /** The stored form of a prepared case (its float channels can then be released). */
@@ -35,14 +29,6 @@ export function storeCase(c: PreparedCase): StoredCase {
     for (let i = 0; i < data.length; i++) data[i] = Math.round(v.data[i] / scale);
     return { data, dims: v.dims, spacing: v.spacing, affine: v.affine };
   });
-  return {
-    id: c.id,
-    ...(c.label !== undefined ? { label: c.label } : {}),
-    grid: c.grid,
-    channels,
-    scales,
-    ...(c.mask ? { mask: c.mask } : {}),
-    tumourArea: c.tumourArea,
-    foreground: c.foreground,
-  };
+  const { channels: _floats, source: _source, ...rest } = c;
+  return { ...rest, channels, scales };
 }
