@@ -1,0 +1,2 @@
+export * from './lesion-phenotype';
+export * from './logistic-regression';
