@@ -8,22 +8,27 @@
  * (HD95 with an empty mask, under the 'nan' convention) is left out of its mean and the count of patients that
  * entered is reported.
  */
-import { prepareCase, type CaseInput, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
+import type { CaseInput, PreparedCase, PreprocessConfig } from '../data/slice-dataset';
 import { binaryClassificationReport, type BinaryClassificationReport } from '../metrics/classification-report';
 import { rocAuc } from '../metrics/classification';
 import { multiclassMetrics, type MulticlassMetrics } from '../metrics/multiclass';
 import { percentile } from '../util/percentile';
 import { segmentationMetrics, segmentationReportRow, type SegmentationMetricsOptions } from '../metrics/segmentation';
 import type { MultiTaskModel } from '../model/multitask';
-import { predictOnModelGrid, predictDefaults, toInputGrid, aggregateEgfr, type PredictOptions } from './predict';
+import { predictOnModelGrid, predictDefaults, predictCase, aggregateEgfr, type PredictOptions } from './predict';
 
 export interface PatientRow {
   case_id: string;
   /** Class index, null when unknown. */
   label: number | null;
+  /** The patient's P(any mutation): the patient model's fused output when the run has one, else the network's. */
   egfr_probability: number | null;
   /** Aggregated class probabilities (JSON array text in CSV). */
   class_probabilities: number[] | null;
+  /** The network's aggregated slice probability (equal to egfr_probability without a patient model). */
+  network_probability: number | null;
+  /** The phenotype model's probability from the predicted lesions; null without a patient model. */
+  phenotype_probability: number | null;
   dice: number | null;
   iou: number | null;
   hd95_mm: number | null;
@@ -70,13 +75,14 @@ export function summarise(values: Array<number | null>): MetricSummary {
 
 /** One patient's row: predict, then score against its mask and label. */
 export function evaluateCase(model: MultiTaskModel, input: CaseInput, config: PreprocessConfig, options: Partial<EvaluateOptions> = {}): PatientRow {
-  const prepared = prepareCase({ ...input, mask: undefined }, config);
-  const prediction = toInputGrid(predictOnModelGrid(model, prepared, config, options), prepared, options);
+  const prediction = predictCase(model, input, config, options);
   const row: PatientRow = {
     case_id: input.id,
     label: input.label ?? null,
-    egfr_probability: prediction.egfr?.probability ?? null,
+    egfr_probability: prediction.patient?.probability ?? prediction.egfr?.probability ?? null,
     class_probabilities: prediction.egfr?.classProbabilities ?? null,
+    network_probability: prediction.egfr?.probability ?? null,
+    phenotype_probability: prediction.patient?.phenotypeProbability ?? null,
     dice: null,
     iou: null,
     hd95_mm: null,

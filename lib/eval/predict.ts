@@ -24,6 +24,7 @@ import type { MultiTaskModel } from '../model/multitask';
 import { resampleToGrid } from '../volume/resample';
 import type { Volume } from '../volume/volume';
 import { aggregateSliceProbabilities, defaultAggregateOptions, type AggregateOptions, type PatientProbability } from './aggregate';
+import { patientEgfrOf, type PatientEgfr, type PatientModel } from './patient-model';
 
 export interface PredictOptions {
   /**
@@ -35,6 +36,11 @@ export interface PredictOptions {
   /** Tumour probability above which a voxel is GTV. Default 0.5. */
   threshold: number;
   aggregation: Partial<AggregateOptions>;
+  /**
+   * The run's patient-level EGFR model (lib/eval/patient-model.ts); when given, `predictCase` fuses the network's
+   * probability with the lesion phenotypes of the predicted mask.
+   */
+  patientModel?: PatientModel | null;
 }
 
 export const predictDefaults: PredictOptions = { batchSize: 8, threshold: 0.5, aggregation: {} };
@@ -63,7 +69,10 @@ export interface CasePrediction {
   /** Tumour probability on the input's grid; null without segmentation. */
   probability: Volume<Float32Array> | null;
   gtvMl: number | null;
+  /** The network's EGFR output. */
   egfr: EgfrPrediction | null;
+  /** The patient model's fused EGFR output (`predictCase` with a patient model); null otherwise. */
+  patient: PatientEgfr | null;
 }
 
 /** Runs every slice of a prepared case with foreground through the model. */
@@ -143,7 +152,7 @@ export function aggregateEgfr(prediction: ModelGridPrediction, aggregation: Part
 export function toInputGrid(prediction: ModelGridPrediction, prepared: PreparedCase, options: Partial<PredictOptions> = {}): CasePrediction {
   const o = { ...predictDefaults, ...options };
   const egfr = aggregateEgfr(prediction, o.aggregation);
-  if (!prediction.probability) return { mask: null, probability: null, gtvMl: null, egfr };
+  if (!prediction.probability) return { mask: null, probability: null, gtvMl: null, egfr, patient: null };
   const { source } = prepared;
   const probability = resampleToGrid(prediction.probability, { dims: source.dims, affine: source.affine }, { interpolation: 'linear' });
   // resampleToGrid reports the spacing from the affine; the input's own spacing and affine are what the mask keeps.
@@ -162,13 +171,20 @@ export function toInputGrid(prediction: ModelGridPrediction, prepared: PreparedC
     probability: { data: probability.data, ...grid },
     gtvMl: voxels * voxelMl,
     egfr,
+    patient: null,
   };
 }
 
-/** Predicts one case end to end: preparation, slices, and back to the input's grid. */
+/**
+ * Predicts one case end to end: preparation, slices, back to the input's grid, and with `options.patientModel` the
+ * fused patient EGFR output. A ground-truth mask in `input` is not used.
+ */
 export function predictCase(model: MultiTaskModel, input: CaseInput, config: PreprocessConfig, options: Partial<PredictOptions> = {}): CasePrediction {
+  const pm = options.patientModel;
   const prepared = prepareCase({ ...input, mask: undefined }, config);
-  return toInputGrid(predictOnModelGrid(model, prepared, config, options), prepared, options);
+  const prediction = toInputGrid(predictOnModelGrid(model, prepared, config, options), prepared, options);
+  if (pm && prediction.mask && prediction.egfr) prediction.patient = patientEgfrOf(pm, input, prediction.mask, prediction.egfr.probability);
+  return prediction;
 }
 
 /**

@@ -19,6 +19,8 @@ import type { TrainCallbacks } from '../train/progress';
 import { readRunConfig, runPaths, runVersions, writeRunConfig, type RunConfig } from '../train/run-folder';
 import { trainModel, type TrainResult } from '../train/trainer';
 import { validationScores } from './evaluate';
+import { fitPatientModel } from './fit-patient-model';
+import { savePatientModel, type PatientModel } from './patient-model';
 
 export interface TrainRunOptions {
   data: string;
@@ -45,6 +47,13 @@ export interface TrainRunOptions {
   stopAtStep?: number;
   /** Called while cases are read and prepared. */
   onPrepare?: (done: number, total: number) => void;
+  /**
+   * Fit the patient-level EGFR model (lib/eval/patient-model.ts) after training an mtl model to the end; default
+   * true. It measures the training patients' ground-truth lesions (every one needs a mask and a label).
+   */
+  patientModel?: boolean;
+  /** Called while the patient model measures the training patients. */
+  onPatientModel?: (done: number, total: number) => void;
 }
 
 /** Reads and prepares the cases `ids`, each passed through `keep` as soon as it is ready (so floats can go). */
@@ -96,7 +105,7 @@ function freshConfig(options: TrainRunOptions, sequences: string[], classes: str
   };
 }
 
-export async function trainRun(options: TrainRunOptions): Promise<{ config: RunConfig; result: TrainResult }> {
+export async function trainRun(options: TrainRunOptions): Promise<{ config: RunConfig; result: TrainResult; patientModel: PatientModel | null }> {
   const engine = await initEngine(options.backend ? { backend: options.backend } : {});
   const stat = await fs.stat(options.data).catch(() => null);
   if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', options.data);
@@ -132,8 +141,9 @@ export async function trainRun(options: TrainRunOptions): Promise<{ config: RunC
   const trainCases = await prepareCases(dataset.cases, split.train, sequences, pre, storeCase, (n) => options.onPrepare?.(n, total));
   const valCases = await prepareCases(dataset.cases, split.val, sequences, pre, (c) => c, (n) => options.onPrepare?.(split.train.length + n, total));
   const model = buildModel(config.model);
+  let result: TrainResult;
   try {
-    const result = await trainModel({
+    result = await trainModel({
       model,
       dataset: new SliceDataset(trainCases, pre),
       config: config.train,
@@ -143,8 +153,13 @@ export async function trainRun(options: TrainRunOptions): Promise<{ config: RunC
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       ...(options.stopAtStep !== undefined ? { stopAtStep: options.stopAtStep } : {}),
     });
-    return { config, result };
   } finally {
     model.dispose();
   }
+  let patientModel: PatientModel | null = null;
+  if (config.model.kind === 'mtl' && options.patientModel !== false && result.completed) {
+    patientModel = await fitPatientModel(config, dataset.cases, options.onPatientModel ? { onProgress: options.onPatientModel } : {});
+    await savePatientModel(options.out, patientModel);
+  }
+  return { config, result, patientModel };
 }

@@ -173,6 +173,8 @@ async function runCell(cell: GridCell, options: AblationOptions): Promise<Omit<C
     splitSeed: grid.data.splitSeed,
     out: runDir,
     resume: await exists(runPaths(runDir).config),
+    // Ablations compare networks; the patient model, fitted on top of an mtl network, would blur that comparison.
+    patientModel: false,
     ...(callbacks ? { callbacks } : {}),
   });
   const trainSeconds = result.epochs.length > 0 ? result.epochs[result.epochs.length - 1].seconds : 0;

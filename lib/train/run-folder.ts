@@ -28,6 +28,8 @@ export const runPaths = (dir: string) => ({
   checkpoints: join(dir, 'checkpoints'),
   bestModel: join(dir, 'best-model'),
   model: join(dir, 'model'),
+  /** The patient-level EGFR model fitted after the network (lib/eval/patient-model.ts). */
+  patientModel: join(dir, 'patient-model.json'),
 });
 
 export interface DataConfig {

@@ -21,7 +21,7 @@ describe('cli eval', function () {
     for (const k of ['auc', 'auc_ci95', 'accuracy', 'sensitivity', 'specificity', 'f1', 'brier']) assert.ok(k in report.classification, k);
     const csv = readFileSync(join(out, 'patients.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, 5);
-    assert.match(csv[0], /^case_id,label,egfr_probability,p_wildtype,p_mutant,dice,/);
+    assert.match(csv[0], /^case_id,label,egfr_probability,p_wildtype,p_mutant,network_probability,phenotype_probability,dice,/);
     assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), report);
   });
 

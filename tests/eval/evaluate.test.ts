@@ -16,6 +16,8 @@ function row(id: string, label: number, p: number, dice: number, hd95: number): 
     label,
     egfr_probability: p,
     class_probabilities: [1 - p, p],
+    network_probability: p,
+    phenotype_probability: null,
     dice,
     iou: dice / (2 - dice),
     hd95_mm: hd95,
@@ -72,11 +74,11 @@ describe('evaluation', function () {
     const dir = mkdtempSync(join(tmpdir(), 'egfr-gtv-results-'));
     try {
       const frame = await toDataFrame([row('a', 0, 0.25, 0.5, 1)]);
-      assert.deepEqual(frame.shape, [1, 16]);
+      assert.deepEqual(frame.shape, [1, 18]);
       await saveDataFrameCsv(frame, join(dir, 'p.csv'));
       const lines = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
       assert.equal(lines.length, 2);
-      assert.match(lines[1], /^a,0,0\.25,"?\[0\.75,0\.25\]"?,0\.5,/);
+      assert.match(lines[1], /^a,0,0\.25,"?\[0\.75,0\.25\]"?,0\.25,,0\.5,/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,6 +14,8 @@ function patient(id: string, probabilities: number[] | null): PatientRow {
     label: probabilities ? 1 : null,
     egfr_probability: probabilities ? 1 - probabilities[0] : null,
     class_probabilities: probabilities,
+    network_probability: probabilities ? 1 - probabilities[0] : null,
+    phenotype_probability: null,
     dice: 0.5,
     iou: 1 / 3,
     hd95_mm: null,
@@ -51,7 +53,7 @@ describe('eval results tables', function () {
 
   it('patient records: one p_<class> column per class where class_probabilities stood, empty without a classifier', () => {
     const records = patientRecords([patient('a', [0.25, 0.5, 0.25]), patient('b', null)], ['wildtype', 'ex19del', 'l858r']);
-    assert.deepEqual(Object.keys(records[0]).slice(0, 7), ['case_id', 'label', 'egfr_probability', 'p_wildtype', 'p_ex19del', 'p_l858r', 'dice']);
+    assert.deepEqual(Object.keys(records[0]).slice(0, 7), ['case_id', 'label', 'egfr_probability', 'p_wildtype', 'p_ex19del', 'p_l858r', 'network_probability']);
     assert.deepEqual([records[0].p_wildtype, records[0].p_ex19del, records[0].p_l858r], [0.25, 0.5, 0.25]);
     assert.deepEqual([records[1].p_wildtype, records[1].p_ex19del, records[1].p_l858r], [null, null, null]);
     assert.throws(
@@ -64,9 +66,9 @@ describe('eval results tables', function () {
     const path = join(dir, 'patients.csv');
     await writePatientsCsv([patient('a', [0.75, 0.25]), patient('b', null)], ['wild,type', 'mutant'], path);
     const { header, rows } = parseCsv(readFileSync(path, 'utf8'), path);
-    assert.ok(readFileSync(path, 'utf8').startsWith('case_id,label,egfr_probability,"p_wild,type",p_mutant,dice,'));
-    assert.equal(header.length, 17);
-    assert.deepEqual(rows[0].cells.slice(0, 8), ['a', '1', '0.25', '0.75', '0.25', '0.5', String(1 / 3), '']);
+    assert.ok(readFileSync(path, 'utf8').startsWith('case_id,label,egfr_probability,"p_wild,type",p_mutant,network_probability,phenotype_probability,dice,'));
+    assert.equal(header.length, 19);
+    assert.deepEqual(rows[0].cells.slice(0, 10), ['a', '1', '0.25', '0.75', '0.25', '0.25', '', '0.5', String(1 / 3), '']);
     assert.deepEqual(rows[1].cells.slice(0, 5), ['b', '', '', '', '']);
   });
 

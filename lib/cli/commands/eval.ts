@@ -5,8 +5,10 @@ import { readCaseInput, type CaseInput } from '../../data/slice-dataset';
 import { initEngine, BACKEND_NAMES } from '../../engine/backend';
 import { DatasetError } from '../../errors';
 import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
-import { evaluateModel } from '../../eval/evaluate';
+import { evaluateModel, type PatientRow } from '../../eval/evaluate';
+import { rocAuc } from '../../metrics/classification';
 import { writePatientsCsv } from '../../eval/results';
+import { loadPatientModel } from '../../eval/patient-model';
 import { loadRun } from '../../eval/run';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { createProgress } from '../../util/progress';
@@ -14,7 +16,7 @@ import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArg
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv eval --run RUN --data DIR [--json] [--split all|train|val] [--out DIR] [--threshold 0.5]
-                     [--bootstrap 2000] [--aggregation M] [--layout native] [--backend B]
+                     [--bootstrap 2000] [--aggregation M] [--network-only] [--layout native] [--backend B]
 
 Evaluates a run's final model on a cohort, patient by patient, on each image's own grid: segmentation in 3D (dice,
 iou, hd95_mm, assd_mm, sensitivity, precision, lesion_sensitivity, lesion_fp; mean, median and n over patients) and
@@ -24,7 +26,18 @@ RUN/eval/<name of DIR>).
 
   --split S         which cases of DIR: all (default; e.g. an external cohort), or the run's own train or val split
   --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
-                    ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)`;
+                    ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)
+  --network-only    score the network's own probability even when the run has a patient model (RUN/patient-model.json,
+                    which fuses it with the predicted lesions' phenotypes; see egfr-gtv patient-model)
+
+With a patient model the EGFR metrics score its fused probability; summary.json adds network_auc and phenotype_auc,
+and patients.csv has network_probability and phenotype_probability next to egfr_probability.`;
+
+/** Mutant-vs-wild-type AUC of one probability column over the labelled patients that have it; null without both classes. */
+function sourceAuc(rows: readonly PatientRow[], column: 'network_probability' | 'phenotype_probability'): number | null {
+  const scored = rows.filter((r) => r.label !== null && r[column] !== null);
+  return scored.length ? rocAuc(scored.map((r) => (r.label! > 0 ? 1 : 0)), scored.map((r) => r[column]!)) : null;
+}
 
 export const command: Command = {
   name: 'eval',
@@ -33,18 +46,19 @@ export const command: Command = {
   async run(args) {
     const { values } = parseCommandArgs(args, {
       ...stringOptions('run', 'data', 'split', 'out', 'threshold', 'bootstrap', 'layout', 'backend', 'aggregation'),
-      ...flagOptions('json'),
+      ...flagOptions('json', 'network-only'),
     });
     const runDir = requireOption(values, 'run');
     const data = requireOption(values, 'data');
     const split = choiceOption(values, 'split', ['all', 'train', 'val'], 'all');
     const layout = choiceOption(values, 'layout', LAYOUTS, 'native');
     const backend = choiceOption(values, 'backend', BACKEND_NAMES);
-    const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
     const replicates = integerOption(values, 'bootstrap', 2000, 1);
     const engine = await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
+      const patientModel = values['network-only'] ? null : await loadPatientModel(runDir);
+      const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
       const stat = await fs.stat(data).catch(() => null);
       if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', data);
       const dataset = await openDataset(data, { layout, sequences: config.data.sequences });
@@ -59,6 +73,7 @@ export const command: Command = {
         egfrThreshold: numberOption(values, 'threshold', 0.5),
         bootstrap: { replicates },
         aggregation: { method },
+        patientModel,
         onPatient: (row, i) => progress.update(i + 1, row.case_id),
       });
       progress.finish();
@@ -73,6 +88,7 @@ export const command: Command = {
         backend: engine.backend,
         patients: summary.patients,
         aggregation: method,
+        egfr_source: patientModel ? 'patient-model' : 'network',
         segmentation: summary.segmentation,
         classification: cls
           ? {
@@ -90,6 +106,8 @@ export const command: Command = {
             }
           : null,
         multiclass: summary.multiclass,
+        network_auc: sourceAuc(rows, 'network_probability'),
+        phenotype_auc: sourceAuc(rows, 'phenotype_probability'),
         patients_csv: join(outDir, 'patients.csv'),
       };
       await writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(report, null, 1) + '\n');
@@ -102,7 +120,7 @@ export const command: Command = {
           [
             `${summary.patients} patients (${split} of ${data})`,
             seg ? `dice mean ${f(seg.dice.mean)} median ${f(seg.dice.median)}; hd95 median ${f(seg.hd95_mm.median)} mm; lesion sensitivity ${f(seg.lesion_sensitivity.mean)}` : 'no segmentation',
-            cls ? `egfr auc ${f(cls.auc)} accuracy ${f(cls.accuracy)} sensitivity ${f(cls.sensitivity)} specificity ${f(cls.specificity)}` : 'no classification',
+            cls ? `egfr auc ${f(cls.auc)} (${report.egfr_source}) accuracy ${f(cls.accuracy)} sensitivity ${f(cls.sensitivity)} specificity ${f(cls.specificity)}` : 'no classification',
             `patients: ${join(outDir, 'patients.csv')}`,
           ].join('\n') + '\n',
         );

@@ -14,7 +14,9 @@ import type { Command } from '../command';
 const usage = `usage: egfr-gtv train --data DIR --model mtl|seg|cls|unet --out RUN [options]
 
 Trains a model on a cohort (project-native layout by default) and writes the run folder RUN: config.json (everything
-needed to rebuild the run), metrics.csv (per epoch), task-weights.csv (per step), checkpoints/ and model/.
+needed to rebuild the run), metrics.csv (per epoch), task-weights.csv (per step), checkpoints/ and model/; for mtl
+also patient-model.json, the patient-level EGFR model that eval and predict fuse with the network's probability
+(see egfr-gtv patient-model).
 The cohort is split by patient, stratified by EGFR, into training and validation (--val-fraction).
 
   --steps N              optimiser steps (default: --epochs x --steps-per-epoch, else 20 epochs)
@@ -36,6 +38,7 @@ The cohort is split by patient, stratified by EGFR, into training and validation
                          validation Dice and AUC) and keep the best epoch's model (default: off, keep the last)
   --tumour-fraction F    share of tumour slices in a batch (default 0.5; 1 for cls)
   --no-augment           no augmentation
+  --no-patient-model     do not fit the patient-level EGFR model after an mtl run
   --layout L             ${LAYOUTS.join(' | ')} (default native)
   --backend B            ${BACKEND_NAMES.join(' | ')} (default: the fastest available)
   --resume               continue RUN from its latest checkpoint with its stored config
@@ -50,7 +53,7 @@ export const command: Command = {
       ...stringOptions('data', 'model', 'out', 'steps', 'epochs', 'steps-per-epoch', 'batch', 'lr', 'weight-decay', 'seed', 'weighting'),
       ...stringOptions('size', 'base-channels', 'context', 'sequences', 'cases', 'val-fraction', 'patience', 'validate-every'),
       ...stringOptions('tumour-fraction', 'layout', 'backend'),
-      ...flagOptions('no-augment', 'resume', 'json'),
+      ...flagOptions('no-augment', 'no-patient-model', 'resume', 'json'),
     });
     const data = requireOption(values, 'data');
     const out = requireOption(values, 'out');
@@ -67,7 +70,8 @@ export const command: Command = {
     const patience = integerOption(values, 'patience', undefined, 0);
     const seed = integerOption(values, 'seed', 0, 0);
     let preparing: Progress | undefined;
-    const { config, result } = await trainRun({
+    let measuring: Progress | undefined;
+    const { config, result, patientModel } = await trainRun({
       data,
       out,
       layout,
@@ -97,11 +101,18 @@ export const command: Command = {
         preparing.update(done);
         if (done === total) preparing.finish();
       },
+      patientModel: !values['no-patient-model'],
+      onPatientModel: (done, total) => {
+        measuring ??= createProgress('patient model: measure training masks', total);
+        measuring.update(done);
+        if (done === total) measuring.finish();
+      },
     });
     const last = result.epochs[result.epochs.length - 1];
     const summary = {
       run: out,
       model: runPaths(out).model,
+      patient_model: patientModel ? runPaths(out).patientModel : null,
       kind: config.model.kind,
       backend: config.backend,
       steps: result.steps,
