@@ -105,7 +105,15 @@ function freshConfig(options: TrainRunOptions, sequences: string[], classes: str
   };
 }
 
-export async function trainRun(options: TrainRunOptions): Promise<{ config: RunConfig; result: TrainResult; patientModel: PatientModel | null }> {
+export interface TrainRunResult {
+  config: RunConfig;
+  result: TrainResult;
+  patientModel: PatientModel | null;
+  /** Why no patient model was fitted after a completed mtl run (e.g. one EGFR class among the training patients). */
+  patientModelSkipped: string | null;
+}
+
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const engine = await initEngine(options.backend ? { backend: options.backend } : {});
   const stat = await fs.stat(options.data).catch(() => null);
   if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', options.data);
@@ -157,9 +165,17 @@ export async function trainRun(options: TrainRunOptions): Promise<{ config: RunC
     model.dispose();
   }
   let patientModel: PatientModel | null = null;
+  let patientModelSkipped: string | null = null;
   if (config.model.kind === 'mtl' && options.patientModel !== false && result.completed) {
-    patientModel = await fitPatientModel(config, dataset.cases, options.onPatientModel ? { onProgress: options.onPatientModel } : {});
-    await savePatientModel(options.out, patientModel);
+    // The network is saved by now: a cohort the patient model can not use (one class, a case without mask) costs
+    // the patient model only, and the reason is reported.
+    try {
+      patientModel = await fitPatientModel(config, dataset.cases, options.onPatientModel ? { onProgress: options.onPatientModel } : {});
+      await savePatientModel(options.out, patientModel);
+    } catch (err) {
+      if (!(err instanceof ConfigError || err instanceof DatasetError)) throw err;
+      patientModelSkipped = err.message;
+    }
   }
-  return { config, result, patientModel };
+  return { config, result, patientModel, patientModelSkipped };
 }

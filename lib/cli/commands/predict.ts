@@ -2,18 +2,22 @@ import { BACKEND_NAMES, initEngine } from '../../engine/backend';
 import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
 import { UsageError } from '../../errors';
 import { predictFiles } from '../../eval/predict';
+import { loadPatientModel } from '../../eval/patient-model';
 import { loadRun } from '../../eval/run';
 import { writeNifti } from '../../io/nifti-write';
-import { choiceOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
+import { choiceOption, flagOptions, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv predict --run RUN --in IMAGE.nii.gz [--in IMAGE2.nii.gz ...] --out MASK.nii.gz
-                        [--prob PROB.nii.gz] [--threshold 0.5] [--aggregation M] [--backend B]
+                        [--prob PROB.nii.gz] [--threshold 0.5] [--aggregation M] [--network-only] [--backend B]
 
 Predicts one case with a run's final model. Give one --in per sequence the model was trained on, in the run's order
 (config.json, data.sequences); all on one grid. Writes the GTV mask (uint8 0/1) on the input's grid with the input's
-affine, optionally the tumour probability map, and prints one JSON object: egfr_probability (1 - P(wild-type), the
-patient aggregate of the slice probabilities), egfr_class_probabilities, gtv_ml, mask, backend.
+affine, optionally the tumour probability map, and prints one JSON object: egfr_probability, egfr_class_probabilities
+(the network's aggregate of its slice probabilities), gtv_ml, mask, backend. egfr_probability is P(any mutation): with
+the run's patient model (RUN/patient-model.json) the network's probability fused with the lesion phenotypes of the
+predicted mask, reported with network_egfr_probability, phenotype_egfr_probability and lesions; without one (or with
+--network-only) the network's own 1 - P(wild-type).
 
   --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
                     ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)`;
@@ -25,6 +29,7 @@ export const command: Command = {
   async run(args) {
     const { values } = parseCommandArgs(args, {
       ...stringOptions('run', 'out', 'prob', 'threshold', 'backend', 'aggregation'),
+      ...flagOptions('network-only'),
       in: { type: 'string', multiple: true },
     });
     const runDir = requireOption(values, 'run');
@@ -38,12 +43,20 @@ export const command: Command = {
     const engine = await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
-      const prediction = await predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method } });
+      const patientModel = values['network-only'] ? null : await loadPatientModel(runDir);
+      const prediction = await predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method }, patientModel });
       if (prediction.mask) await writeNifti(out, prediction.mask);
       if (values.prob && prediction.probability) await writeNifti(values.prob, prediction.probability);
       const classes = config.data.classes;
       const report = {
-        egfr_probability: prediction.egfr?.probability ?? null,
+        egfr_probability: prediction.patient?.probability ?? prediction.egfr?.probability ?? null,
+        ...(prediction.patient
+          ? {
+              network_egfr_probability: prediction.patient.networkProbability,
+              phenotype_egfr_probability: prediction.patient.phenotypeProbability,
+              lesions: prediction.patient.lesions,
+            }
+          : {}),
         egfr_class_probabilities: prediction.egfr ? Object.fromEntries(classes.map((c, i) => [c, prediction.egfr!.classProbabilities[i]])) : null,
         gtv_ml: prediction.gtvMl,
         mask: prediction.mask ? out : null,

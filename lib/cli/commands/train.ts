@@ -71,7 +71,7 @@ export const command: Command = {
     const seed = integerOption(values, 'seed', 0, 0);
     let preparing: Progress | undefined;
     let measuring: Progress | undefined;
-    const { config, result, patientModel } = await trainRun({
+    const { config, result, patientModel, patientModelSkipped } = await trainRun({
       data,
       out,
       layout,
@@ -108,11 +108,13 @@ export const command: Command = {
         if (done === total) measuring.finish();
       },
     });
+    if (patientModelSkipped) process.stderr.write(`egfr-gtv train: no patient model fitted: ${patientModelSkipped}\n`);
     const last = result.epochs[result.epochs.length - 1];
     const summary = {
       run: out,
       model: runPaths(out).model,
       patient_model: patientModel ? runPaths(out).patientModel : null,
+      patient_model_skipped: patientModelSkipped,
       kind: config.model.kind,
       backend: config.backend,
       steps: result.steps,
