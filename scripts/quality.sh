@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # The quality run of issue 6: the default multi-task model on the synthetic cohort.
-# 1. synthesises (once; kept in datasets/generated/quality/) an internal training cohort, an internal test cohort
-#    (same centre, other patients) and an external test cohort (the other centre);
+# 1. synthesises (once; kept in datasets/generated/quality/) an internal training cohort, two internal test cohorts
+#    (same centre, other patients; the second, seed 14, was made after the patient model's fusion rule was settled,
+#    to check it on patients nobody had looked at) and an external test cohort (the other centre);
 # 2. trains the default multi-task model (mtl: MSA encoder with CSA on the two coarsest stages, U-Net decoder,
 #    hybrid CNN-Transformer classifier, uncertainty weighting) at its default 128 px on the internal training cohort,
 #    holding out a share of its patients for validation and keeping the best validation epoch. 128 px keeps the
 #    synthetic 1.5 mm grid's in-plane resolution; coarser grids cap the Dice of small lesions (a perfect prediction at
 #    96 px brought back to the input grid keeps a mean Dice of 0.92 on the internal test cohort, at 64 px only 0.84,
-#    measured with the ground truth as the prediction);
-# 3. evaluates it on the internal and external test cohorts (patient-level 3D Dice, EGFR AUC);
+#    measured with the ground truth as the prediction). Training ends by fitting the patient-level EGFR model
+#    (lib/eval/patient-model.ts: the network's log-odds plus those of the predicted lesions' phenotypes);
+# 3. evaluates it on the test cohorts (patient-level 3D Dice; EGFR AUC of the patient model, of the network alone and
+#    of the phenotypes alone) with the default area-weighted slice aggregation;
 # 4. prints one JSON object: the figures, the label rule's ceiling on each test cohort, the settings, the wall time
 #    of each phase and the CPU time (user + system, all threads) of the training process.
-# The slice-to-patient EGFR aggregation (lib/eval/aggregate.ts) is chosen on the run's validation patients.
-# QUALITY_TRAIN=0 evaluates an existing run again without training it.
+# The aggregation is not chosen on the validation patients: on 30 of them it was noise (run qB: 'max' won there with
+# AUC 0.80 and scored 0.71 on the internal test cohort, against 0.77 for the default).
+# QUALITY_TRAIN=0 evaluates an existing run again without training it (refitting its patient model).
 # Every setting below can be overridden from the environment, e.g. QUALITY_STEPS=300 bash scripts/quality.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,9 +46,11 @@ synth() { # dir cases seed centre
 start=$(date +%s)
 train_dir="$root/internal-train-$train_cases"
 internal_dir="$root/internal-test-$test_cases"
+confirm_dir="$root/internal-confirm-$test_cases"
 external_dir="$root/external-test-$test_cases"
 synth "$train_dir" "$train_cases" 11 internal
 synth "$internal_dir" "$test_cases" 12 internal
+synth "$confirm_dir" "$test_cases" 14 internal
 synth "$external_dir" "$test_cases" 13 external
 synth_done=$(date +%s)
 
@@ -56,26 +62,18 @@ if [ "${QUALITY_TRAIN:-1}" = 1 ]; then
     --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --weight-decay "$weight_decay" --seed "$seed" \
     --val-fraction "$val_fraction" --tumour-fraction "$tumour_fraction" \
     --patience "$((steps / steps_per_epoch))" "${backend_args[@]}" --json > "$run.train.json"
+else
+  "$cli" patient-model --run "$run" --data "$train_dir" --json > "$run.patient-model.json"
 fi
 train_done=$(date +%s)
-# The slice aggregation is chosen on the run's own validation patients (highest AUC), never on a test cohort.
-best_auc=-1
-for method in area-weighted max tumour-mean; do
-  "$cli" eval --run "$run" --data "$train_dir" --split val --aggregation "$method" --bootstrap 10 --json \
-    --out "$run/eval/validation-$method" "${backend_args[@]}" > "$run.val-$method.json"
-  auc=$(node -e 'const c = require(process.argv[1]).classification; console.log(c ? c.auc : -1)' "$(realpath "$run.val-$method.json")")
-  if node -e 'process.exit(Number(process.argv[1]) > Number(process.argv[2]) ? 0 : 1)' "$auc" "$best_auc"; then
-    best_auc=$auc
-    aggregation=$method
-  fi
-done
-"$cli" eval --run "$run" --data "$internal_dir" --aggregation "$aggregation" --json "${backend_args[@]}" > "$run.internal.json"
-"$cli" eval --run "$run" --data "$external_dir" --aggregation "$aggregation" --json "${backend_args[@]}" > "$run.external.json"
+"$cli" eval --run "$run" --data "$internal_dir" --json "${backend_args[@]}" > "$run.internal.json"
+"$cli" eval --run "$run" --data "$confirm_dir" --json "${backend_args[@]}" > "$run.confirm.json"
+"$cli" eval --run "$run" --data "$external_dir" --json "${backend_args[@]}" > "$run.external.json"
 eval_done=$(date +%s)
 
 node -e '
 const fs = require("fs");
-const [run, internalDir, externalDir, synthS, trainS, evalS, aggregation, validationAuc] = process.argv.slice(1);
+const [run, internalDir, confirmDir, externalDir, synthS, trainS, evalS] = process.argv.slice(1);
 const read = (f) => JSON.parse(fs.readFileSync(f, "utf8"));
 const train = read(`${run}.train.json`);
 const figures = (name, dir) => {
@@ -90,6 +88,9 @@ const figures = (name, dir) => {
     lesion_sensitivity_mean: e.segmentation ? e.segmentation.lesion_sensitivity.mean : null,
     egfr_auc: auc,
     egfr_auc_ci95: e.classification ? e.classification.auc_ci95 : null,
+    egfr_source: e.egfr_source,
+    egfr_auc_network_alone: e.network_auc,
+    egfr_auc_phenotypes_alone: e.phenotype_auc,
     egfr_accuracy: e.classification ? e.classification.accuracy : null,
     ceiling_auc_phenotype: c.cohort.phenotype.auc,
     ceiling_auc_latent: c.cohort.latent.auc,
@@ -98,16 +99,18 @@ const figures = (name, dir) => {
   };
 };
 const internal = figures("internal", internalDir);
+const confirm = figures("confirm", confirmDir);
+const met = (f) => ({
+  dice_mean_ge_0_80: f.dice_mean !== null && f.dice_mean >= 0.8,
+  auc_within_0_05_of_ceiling: f.auc_gap_to_phenotype_ceiling !== null && f.auc_gap_to_phenotype_ceiling <= 0.05,
+});
 console.log(JSON.stringify({
   internal,
+  internal_confirm: confirm,
   external: figures("external", externalDir),
-  targets: {
-    internal_dice_mean_ge_0_80: internal.dice_mean !== null && internal.dice_mean >= 0.8,
-    internal_auc_within_0_05_of_ceiling: internal.auc_gap_to_phenotype_ceiling !== null && internal.auc_gap_to_phenotype_ceiling <= 0.05,
-  },
+  targets: { internal: met(internal), internal_confirm: met(confirm) },
   train: { backend: train.backend, steps: train.steps, best_epoch: train.best_epoch, train_cases: train.train_cases, val_cases: train.val_cases, last_validation: train.last_validation },
   seconds: { synth: Number(synthS), train: Number(trainS), eval: Number(evalS), training_loop: train.seconds, train_cpu: train.cpu_seconds },
-  aggregation: { method: aggregation, chosen_by: "highest EGFR AUC on the validation patients of the run", validation_auc: Number(validationAuc) },
   run,
 }));
-' "$run" "$internal_dir" "$external_dir" "$((synth_done - start))" "$((train_done - synth_done))" "$((eval_done - train_done))" "$aggregation" "$best_auc"
+' "$run" "$internal_dir" "$confirm_dir" "$external_dir" "$((synth_done - start))" "$((train_done - synth_done))" "$((eval_done - train_done))"
