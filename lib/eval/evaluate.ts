@@ -2,8 +2,9 @@
  * Evaluation of a model on cases with ground truth, one patient at a time (so a cohort streams through memory):
  * - segmentation in 3D on the input's own grid and spacing (lib/metrics/segmentation.ts: Dice, IoU, HD95, ASSD,
  *   voxel sensitivity and precision, lesion-wise detection), for cases with a GTV mask;
- * - classification on the patient EGFR probability (lib/eval/predict.ts), mutant vs wild-type: AUC with a bootstrap
- *   interval, threshold metrics at `threshold`, Brier score; with three classes also the multi-class metrics.
+ * - classification on the patient EGFR probability (lib/eval/predict.ts; with `patientModel` the fused one of
+ *   lib/eval/patient-model.ts), mutant vs wild-type: AUC with a bootstrap interval, threshold metrics at `threshold`,
+ *   Brier score; with three classes also the multi-class metrics (on the network's class probabilities).
  * Summary statistics of the segmentation are means (and medians) over patients; a metric that is NaN for a patient
  * (HD95 with an empty mask, under the 'nan' convention) is left out of its mean and the count of patients that
  * entered is reported.
