@@ -10,11 +10,14 @@
  *   the closest to what a good segmentation shows, and it costs no inference. At prediction it reads the predicted
  *   mask.
  * - Fusion: the two log-odds are added and the prior log-odds of the training labels subtracted once: the Bayes rule
- *   for two pieces of evidence that are independent given the label. They are not quite independent (both read the
- *   same lesions), so the fused probability is over-confident; its ranking (AUC) is what the rule is for. Nothing is
- *   fitted to the network's outputs: on run qB's 30 validation patients a fitted two-weight fusion gave the network a
- *   negative weight (AUC 0.79 on 80 test patients against 0.85 for the phenotypes alone and 0.77 for the network),
- *   i.e. tens of validation patients are too few to weigh two sources.
+ *   for two pieces of evidence that are independent given the label. The relative weight of the two sources is not
+ *   fitted: on run qB's 30 validation patients a fitted two-weight fusion gave the network a negative weight (AUC
+ *   0.79 on 80 test patients against 0.85 for the phenotypes alone and 0.77 for the network), i.e. tens of validation
+ *   patients are too few to weigh two sources.
+ * - Calibration: the two sources are not independent (both read the same lesions), so the sum is over-confident. One
+ *   temperature T (lib/radiomics/logistic-regression.ts `fitTemperature`), fitted on the validation patients'
+ *   predictions, scales the fused log-odds: sigmoid(T · fused). One positive factor leaves the ranking (AUC) and the
+ *   decisions at 0.5 as they were; without validation patients of both classes T = 1.
  * Mutant means any mutation (label > 0): with three classes the fused probability replaces P(any mutation) and the
  * per-class probabilities stay the network's.
  */
@@ -49,7 +52,9 @@ export interface PatientModel {
   phenotype: LogisticModel;
   /** ln(P(mutant) / P(wild-type)) among the training patients. */
   priorLogOdds: number;
-  fitted: { trainPatients: number; created: string };
+  /** Scale of the fused log-odds (calibration on the validation patients; 1 without them). */
+  temperature: number;
+  fitted: { trainPatients: number; valPatients: number; created: string };
 }
 
 /** One patient's fused EGFR output. */
@@ -96,7 +101,7 @@ export function logOdds(p: number): number {
 /** The fused output from a patient's phenotype features and the network's aggregated probability. */
 export function fusePatientEgfr(pm: PatientModel, phenotype: MeasuredPhenotype, networkProbability: number): PatientEgfr {
   const phenotypeLogit = logisticLogit(pm.phenotype, phenotype.features);
-  const fused = phenotypeLogit + logOdds(networkProbability) - pm.priorLogOdds;
+  const fused = pm.temperature * (phenotypeLogit + logOdds(networkProbability) - pm.priorLogOdds);
   return { probability: sigmoid(fused), networkProbability, phenotypeProbability: sigmoid(phenotypeLogit), lesions: phenotype.lesions };
 }
 
@@ -129,6 +134,7 @@ export async function loadPatientModel(runDir: string): Promise<PatientModel | n
   try {
     if (typeof value.sequence !== 'string' || !Number.isInteger(value.sequenceIndex) || value.sequenceIndex < 0) throw new Error('sequence and sequenceIndex are missing or invalid');
     if (!Number.isFinite(value.priorLogOdds)) throw new Error('priorLogOdds must be a finite number');
+    if (!(Number.isFinite(value.temperature) && value.temperature > 0)) throw new Error('temperature must be a finite number > 0');
     value.measurement = resolveLesionPhenotypeOptions(value.measurement);
     checkLogisticModel(value.phenotype, 'phenotype');
     const names = patientPhenotypeFeatureNames(value.measurement.shellCount);

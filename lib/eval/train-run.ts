@@ -49,11 +49,12 @@ export interface TrainRunOptions {
   onPrepare?: (done: number, total: number) => void;
   /**
    * Fit the patient-level EGFR model (lib/eval/patient-model.ts) after training an mtl model to the end; default
-   * true. It measures the training patients' ground-truth lesions (every one needs a mask and a label).
+   * true. It measures the training patients' ground-truth lesions (every one needs a mask and a label) and predicts
+   * the validation patients to calibrate.
    */
   patientModel?: boolean;
-  /** Called while the patient model measures the training patients. */
-  onPatientModel?: (done: number, total: number) => void;
+  /** Called while the patient model measures the training patients and calibrates on the validation patients. */
+  onPatientModel?: (stage: 'train' | 'val', done: number, total: number) => void;
 }
 
 /** Reads and prepares the cases `ids`, each passed through `keep` as soon as it is ready (so floats can go). */
@@ -149,9 +150,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const trainCases = await prepareCases(dataset.cases, split.train, sequences, pre, storeCase, (n) => options.onPrepare?.(n, total));
   const valCases = await prepareCases(dataset.cases, split.val, sequences, pre, (c) => c, (n) => options.onPrepare?.(split.train.length + n, total));
   const model = buildModel(config.model);
-  let result: TrainResult;
+  let patientModel: PatientModel | null = null;
+  let patientModelSkipped: string | null = null;
   try {
-    result = await trainModel({
+    const result = await trainModel({
       model,
       dataset: new SliceDataset(trainCases, pre),
       config: config.train,
@@ -161,21 +163,19 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       ...(options.stopAtStep !== undefined ? { stopAtStep: options.stopAtStep } : {}),
     });
+    if (config.model.kind === 'mtl' && options.patientModel !== false && result.completed) {
+      // The network is saved by now: a cohort the patient model can not use (one class, a case without mask) costs
+      // the patient model only, and the reason is reported.
+      try {
+        patientModel = await fitPatientModel(config, dataset.cases, { network: model, ...(options.onPatientModel ? { onProgress: options.onPatientModel } : {}) });
+        await savePatientModel(options.out, patientModel);
+      } catch (err) {
+        if (!(err instanceof ConfigError || err instanceof DatasetError)) throw err;
+        patientModelSkipped = err.message;
+      }
+    }
+    return { config, result, patientModel, patientModelSkipped };
   } finally {
     model.dispose();
   }
-  let patientModel: PatientModel | null = null;
-  let patientModelSkipped: string | null = null;
-  if (config.model.kind === 'mtl' && options.patientModel !== false && result.completed) {
-    // The network is saved by now: a cohort the patient model can not use (one class, a case without mask) costs
-    // the patient model only, and the reason is reported.
-    try {
-      patientModel = await fitPatientModel(config, dataset.cases, options.onPatientModel ? { onProgress: options.onPatientModel } : {});
-      await savePatientModel(options.out, patientModel);
-    } catch (err) {
-      if (!(err instanceof ConfigError || err instanceof DatasetError)) throw err;
-      patientModelSkipped = err.message;
-    }
-  }
-  return { config, result, patientModel, patientModelSkipped };
 }

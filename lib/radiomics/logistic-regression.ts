@@ -145,3 +145,36 @@ function solve(A: number[][], b: number[]): number[] {
   }
   return x;
 }
+
+/**
+ * The temperature T > 0 that makes sigmoid(T · logit) best calibrated on labelled cases (maximum likelihood, T in
+ * [0.02, 50] by golden-section search on the convex log-loss): T < 1 tempers over-confident log-odds. It rescales
+ * every logit by one positive factor, so the ranking (AUC) and the 0.5 threshold's decisions do not change.
+ */
+export function fitTemperature(logits: readonly number[], labels: readonly number[]): number {
+  if (logits.length !== labels.length) throw new RangeError(`${logits.length} logits but ${labels.length} labels`);
+  if (logits.some((z) => !Number.isFinite(z))) throw new RangeError('logits must be finite');
+  const positives = labels.filter((y) => y === 1).length;
+  if (labels.some((y) => y !== 0 && y !== 1)) throw new RangeError('labels must be 0 or 1');
+  if (positives === 0 || positives === labels.length) throw new ConfigError(`calibration needs both classes; got ${positives} positive of ${labels.length}`);
+  const loss = (logT: number) => {
+    const T = Math.exp(logT);
+    let s = 0;
+    for (let i = 0; i < logits.length; i++) {
+      const t = T * logits[i] * (labels[i] === 1 ? 1 : -1);
+      // -log(sigmoid(t)), stable for large |t|.
+      s += t > 0 ? Math.log1p(Math.exp(-t)) : -t + Math.log1p(Math.exp(t));
+    }
+    return s;
+  };
+  let lo = Math.log(0.02);
+  let hi = Math.log(50);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let iter = 0; iter < 100 && hi - lo > 1e-9; iter++) {
+    const a = hi - g * (hi - lo);
+    const b = lo + g * (hi - lo);
+    if (loss(a) < loss(b)) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}

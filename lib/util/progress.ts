@@ -63,3 +63,20 @@ export function createProgress(label: string, total: number, opts: ProgressOptio
     },
   };
 }
+
+/**
+ * Progress of a job in named stages that each report (done, total): one bar per stage, started at its first report
+ * (so its ETA counts from then) and finished when done reaches total.
+ */
+export function createStagedProgress<S extends string>(labels: Record<S, string>, opts: ProgressOptions = {}): (stage: S, done: number, total: number) => void {
+  const bars = new Map<S, Progress>();
+  return (stage, done, total) => {
+    let bar = bars.get(stage);
+    if (!bar) {
+      bar = createProgress(labels[stage], total, opts);
+      bars.set(stage, bar);
+    }
+    bar.update(done);
+    if (done === total) bar.finish();
+  };
+}

@@ -16,11 +16,13 @@ describe('cli patient model', function () {
     const copy = join(root, 'refit-run');
     cpSync(run, copy, { recursive: true });
     rmSync(runPaths(copy).patientModel);
-    const r = await runCli(['patient-model', '--run', copy, '--data', data, '--json']);
+    const r = await runCli(['patient-model', '--run', copy, '--data', data, '--json', '--backend', 'wasm']);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.patient_model, runPaths(copy).patientModel);
     assert.equal(report.train_patients, before!.fitted.trainPatients);
+    assert.equal(report.val_patients, before!.fitted.valPatients);
+    assert.ok(Math.abs(report.temperature - before!.temperature) < 1e-9);
     assert.deepEqual((await loadPatientModel(copy))!.phenotype, before!.phenotype);
 
     const without = join(root, 'no-pm-run');

@@ -24,7 +24,7 @@ import { readRunConfig, runPaths } from '../../lib/train/run-folder';
 import { tinyRun } from '../cli/tiny-run';
 
 /** A patient model whose phenotype logit is `intercept` for every patient (all weights 0). */
-function constantModel(intercept: number, priorLogOdds = 0): PatientModel {
+function constantModel(intercept: number, priorLogOdds = 0, temperature = 1): PatientModel {
   const names = patientPhenotypeFeatureNames();
   return {
     format: PATIENT_MODEL_FORMAT,
@@ -34,7 +34,8 @@ function constantModel(intercept: number, priorLogOdds = 0): PatientModel {
     measurement: { ...lesionPhenotypeDefaults },
     phenotype: { names, mean: names.map(() => 0), sd: names.map(() => 1), intercept, weights: names.map(() => 0), l2: 1 },
     priorLogOdds,
-    fitted: { trainPatients: 10, created: '2026-11-27T00:00:00.000Z' },
+    temperature,
+    fitted: { trainPatients: 10, valPatients: 4, created: '2026-11-27T00:00:00.000Z' },
   };
 }
 
@@ -48,10 +49,13 @@ describe('patient model', function () {
     assert.deepEqual(phenotypeSequence(['flair', 't2']), { sequence: 'flair', sequenceIndex: 0 });
   });
 
-  it('adds the two log-odds and subtracts the prior once (Bayes rule for independent evidence)', () => {
+  it('adds the two log-odds, subtracts the prior once (Bayes rule for independent evidence) and scales by the temperature', () => {
     const phenotype = { features: patientPhenotypeFeatureNames().map(() => 0.3), lesions: 2 };
     const out = fusePatientEgfr(constantModel(0.8, 0.25), phenotype, 0.7);
     assert.ok(Math.abs(out.probability - sigmoid(0.8 + Math.log(0.7 / 0.3) - 0.25)) < 1e-12);
+    const tempered = fusePatientEgfr(constantModel(0.8, 0.25, 0.4), phenotype, 0.7);
+    assert.ok(Math.abs(tempered.probability - sigmoid(0.4 * (0.8 + Math.log(0.7 / 0.3) - 0.25))) < 1e-12);
+    assert.equal(tempered.phenotypeProbability, out.phenotypeProbability);
     assert.ok(Math.abs(out.phenotypeProbability - sigmoid(0.8)) < 1e-12);
     assert.equal(out.networkProbability, 0.7);
     assert.equal(out.lesions, 2);
@@ -78,6 +82,7 @@ describe('patient model', function () {
       await rejects(text.slice(0, text.length / 2), /not valid JSON/);
       await rejects(JSON.stringify({ ...pm, format: 'other' }), /not a egfr-gtv-patient-model file/);
       await rejects(JSON.stringify({ ...pm, priorLogOdds: null }), /priorLogOdds/);
+      await rejects(JSON.stringify({ ...pm, temperature: 0 }), /temperature must be a finite number > 0/);
       await rejects(JSON.stringify({ ...pm, sequenceIndex: -1 }), /sequence/);
       await rejects(JSON.stringify({ ...pm, phenotype: { ...pm.phenotype, names: pm.phenotype.names.slice().reverse() } }), /features must be log1p_lesions/);
       await rejects(JSON.stringify({ ...pm, phenotype: { ...pm.phenotype, sd: pm.phenotype.sd.map(() => 0) } }), /not a logistic model/);
@@ -87,23 +92,30 @@ describe('patient model', function () {
     }
   });
 
-  it('train fits it for an mtl run on the training patients, and predictCase fuses it with the network', async () => {
+  it('train fits it for an mtl run (training patients, then validation), and predictCase fuses it with the network', async () => {
     const { run, data } = await tinyRun();
     const pm = await loadPatientModel(run);
     assert.ok(pm, 'the mtl training run wrote patient-model.json');
     const config = await readRunConfig(run);
     assert.equal(pm.fitted.trainPatients, config.data.train.length);
+    assert.equal(pm.fitted.valPatients, config.data.val.length);
+    assert.ok(Number.isFinite(pm.temperature) && pm.temperature > 0);
     const dataset = await openDataset(data, { layout: 'native', sequences: config.data.sequences });
     const labels = config.data.train.map((id) => dataset.cases.find((c) => c.id === id)!.labels.egfr!);
     const mutants = labels.filter((l) => l > 0).length;
     assert.ok(Math.abs(pm.priorLogOdds - Math.log(mutants / (labels.length - mutants))) < 1e-12);
-    // Refitting from the same cohort gives the same phenotype model (only the timestamp differs).
-    const refit = await fitPatientModel(config, dataset.cases);
-    assert.deepEqual(refit.phenotype, pm.phenotype);
+    // Without the network there is nothing to calibrate on; the phenotype model is the same.
+    const uncalibrated = await fitPatientModel(config, dataset.cases);
+    assert.deepEqual(uncalibrated.phenotype, pm.phenotype);
+    assert.equal(uncalibrated.temperature, 1);
+    assert.equal(uncalibrated.fitted.valPatients, 0);
 
     await initEngine({ backend: 'wasm' });
     const { model } = await loadRun(run);
     try {
+      // Refitting with the saved network on the backend it was trained on gives the same model (but the timestamp).
+      const refit = await fitPatientModel(config, dataset.cases, { network: model });
+      assert.deepEqual({ ...refit, fitted: { ...refit.fitted, created: '' } }, { ...pm, fitted: { ...pm.fitted, created: '' } });
       const input = await readCaseInput(dataset.cases.find((c) => c.id === config.data.val[0])!, config.data.sequences);
       const plain = predictCase(model, input, config.data.preprocess);
       assert.equal(plain.patient, null);
@@ -112,7 +124,7 @@ describe('patient model', function () {
       assert.equal(fused.patient.networkProbability, fused.egfr.probability);
       assert.equal(fused.egfr.probability, plain.egfr!.probability);
       const phenotype = phenotypeOf(pm, input.images, fused.mask!, input.id);
-      const expected = sigmoid(logisticLogit(pm.phenotype, phenotype.features) + logOdds(fused.egfr.probability) - pm.priorLogOdds);
+      const expected = sigmoid(pm.temperature * (logisticLogit(pm.phenotype, phenotype.features) + logOdds(fused.egfr.probability) - pm.priorLogOdds));
       assert.ok(Math.abs(fused.patient.probability - expected) < 1e-12);
       assert.equal(fused.patient.lesions, phenotype.lesions);
     } finally {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../lib/errors';
 import {
   checkLogisticModel,
   fitLogistic,
+  fitTemperature,
   logisticLogit,
   logisticProbability,
   sigmoid,
@@ -231,5 +232,44 @@ describe('radiomics/logistic-regression', () => {
       assert.ok(Math.abs(sigmoid(t) - 1 / (1 + Math.exp(-t))) < 1e-15, `t = ${t}`);
     }
     assert.ok(sigmoid(-700) > 0, 'no underflow to 0 where exp(-700) is still representable');
+  });
+
+  describe('fitTemperature', () => {
+    /** Logits 3x too confident: labels drawn with P = sigmoid(z / 3). */
+    function overconfident(n: number, seed: number): { z: number[]; y: number[] } {
+      const rng = new Rng(seed);
+      const z: number[] = [];
+      const y: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = rng.normal(0, 6);
+        z.push(t);
+        y.push(rng.bernoulli(sigmoid(t / 3)) ? 1 : 0);
+      }
+      return { z, y };
+    }
+    const loss = (z: number[], y: number[], T: number) => z.reduce((s, t, i) => s - Math.log(y[i] ? sigmoid(T * t) : 1 - sigmoid(T * t)), 0);
+
+    it('recovers the scale of over-confident logits and is the log-loss minimum', () => {
+      const { z, y } = overconfident(4000, 11);
+      const T = fitTemperature(z, y);
+      assert.ok(Math.abs(T - 1 / 3) < 0.04, `T = ${T}`);
+      for (const f of [0.97, 1.03]) assert.ok(loss(z, y, T) < loss(z, y, T * f));
+    });
+
+    it('keeps calibrated logits near 1 and stays inside its bounds on separable data', () => {
+      const rng = new Rng(5);
+      const z = Array.from({ length: 3000 }, () => rng.normal(0, 2));
+      const y = z.map((t) => (rng.bernoulli(sigmoid(t)) ? 1 : 0));
+      assert.ok(Math.abs(fitTemperature(z, y) - 1) < 0.1);
+      const T = fitTemperature([-2, -1, 1, 2], [0, 0, 1, 1]);
+      assert.ok(T > 45 && T <= 50, `T = ${T}`);
+    });
+
+    it('needs both classes, 0/1 labels, finite logits and one label per logit', () => {
+      assert.throws(() => fitTemperature([1, 2], [1, 1]), (e: Error) => e instanceof ConfigError && /both classes/.test(e.message));
+      assert.throws(() => fitTemperature([1, 2], [0, 2]), RangeError);
+      assert.throws(() => fitTemperature([1, NaN], [0, 1]), RangeError);
+      assert.throws(() => fitTemperature([1, 2, 3], [0, 1]), RangeError);
+    });
   });
 });

@@ -5,7 +5,8 @@ import { trainRun } from '../../eval/train-run';
 import type { ModelKind } from '../../model/multitask';
 import { terminalProgress } from '../../train/progress';
 import { runPaths } from '../../train/run-folder';
-import { createProgress, type Progress } from '../../util/progress';
+import { PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
+import { createProgress, createStagedProgress, type Progress } from '../../util/progress';
 import { weightingKinds } from '../../weighting/create';
 import type { WeightingConfig } from '../../weighting/create';
 import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
@@ -70,7 +71,6 @@ export const command: Command = {
     const patience = integerOption(values, 'patience', undefined, 0);
     const seed = integerOption(values, 'seed', 0, 0);
     let preparing: Progress | undefined;
-    let measuring: Progress | undefined;
     const { config, result, patientModel, patientModelSkipped } = await trainRun({
       data,
       out,
@@ -102,11 +102,7 @@ export const command: Command = {
         if (done === total) preparing.finish();
       },
       patientModel: !values['no-patient-model'],
-      onPatientModel: (done, total) => {
-        measuring ??= createProgress('patient model: measure training masks', total);
-        measuring.update(done);
-        if (done === total) measuring.finish();
-      },
+      onPatientModel: createStagedProgress(PATIENT_MODEL_STAGES),
     });
     if (patientModelSkipped) process.stderr.write(`egfr-gtv train: no patient model fitted: ${patientModelSkipped}\n`);
     const last = result.epochs[result.epochs.length - 1];
