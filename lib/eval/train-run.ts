@@ -19,7 +19,7 @@ import type { TrainCallbacks } from '../train/progress';
 import { readRunConfig, runPaths, runVersions, writeRunConfig, type RunConfig } from '../train/run-folder';
 import { trainModel, type TrainResult } from '../train/trainer';
 import { validationScores } from './evaluate';
-import { fitPatientModel } from './fit-patient-model';
+import { fitPatientModel, type FitPatientModelOptions } from './fit-patient-model';
 import { savePatientModel, type PatientModel } from './patient-model';
 
 export interface TrainRunOptions {
@@ -54,7 +54,7 @@ export interface TrainRunOptions {
    */
   patientModel?: boolean;
   /** Called while the patient model measures the training patients and calibrates on the validation patients. */
-  onPatientModel?: (stage: 'train' | 'val', done: number, total: number) => void;
+  onPatientModel?: FitPatientModelOptions['onProgress'];
 }
 
 /** Reads and prepares the cases `ids`, each passed through `keep` as soon as it is ready (so floats can go). */

@@ -53,12 +53,12 @@ export const command: Command = {
     const split = choiceOption(values, 'split', ['all', 'train', 'val'], 'all');
     const layout = choiceOption(values, 'layout', LAYOUTS, 'native');
     const backend = choiceOption(values, 'backend', BACKEND_NAMES);
+    const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
     const replicates = integerOption(values, 'bootstrap', 2000, 1);
     const engine = await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
       const patientModel = values['network-only'] ? null : await loadPatientModel(runDir);
-      const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
       const stat = await fs.stat(data).catch(() => null);
       if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', data);
       const dataset = await openDataset(data, { layout, sequences: config.data.sequences });
