@@ -65,18 +65,27 @@ export function createProgress(label: string, total: number, opts: ProgressOptio
 }
 
 /**
- * Progress of a job in named stages that each report (done, total): one bar per stage, started at its first report
- * (so its ETA counts from then) and finished when done reaches total.
+ * A bar for a job that reports (done, total) as it goes, created at its first report (so its ETA counts from then)
+ * and finished when done reaches total.
  */
-export function createStagedProgress<S extends string>(labels: Record<S, string>, opts: ProgressOptions = {}): (stage: S, done: number, total: number) => void {
-  const bars = new Map<S, Progress>();
+export function createLazyProgress(label: string, opts: ProgressOptions = {}): (done: number, total: number) => void {
+  let bar: Progress | undefined;
+  return (done, total) => {
+    bar ??= createProgress(label, total, opts);
+    bar.update(done);
+    if (done === total) bar.finish();
+  };
+}
+
+/** One lazy bar (`createLazyProgress`) per named stage of a job. */
+export function createStagedProgress<S extends string>(label: (stage: S) => string, opts: ProgressOptions = {}): (stage: S, done: number, total: number) => void {
+  const bars = new Map<S, (done: number, total: number) => void>();
   return (stage, done, total) => {
     let bar = bars.get(stage);
     if (!bar) {
-      bar = createProgress(labels[stage], total, opts);
+      bar = createLazyProgress(label(stage), opts);
       bars.set(stage, bar);
     }
-    bar.update(done);
-    if (done === total) bar.finish();
+    bar(done, total);
   };
 }

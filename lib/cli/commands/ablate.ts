@@ -6,7 +6,7 @@ import { gridCells, readGrid } from '../../experiments/grid';
 import { meanSdTable, summariseResults, tableMarkdown } from '../../experiments/results';
 import { terminalProgress } from '../../train/progress';
 import { isFastMode } from '../../util/mode';
-import { createProgress, formatDuration, type Progress } from '../../util/progress';
+import { createStagedProgress, formatDuration } from '../../util/progress';
 import { integerOption, nameValueOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
@@ -56,13 +56,8 @@ export const command: Command = {
       }
     } else {
       if (testArgs.length > 0) throw new UsageError('--test needs --data');
-      let progress: Progress | undefined;
       const cohorts = await ensureStudyCohorts(studyCohortsRoot(fast), studyCohortsRequest(fast), {
-        onCase: (role, done, total) => {
-          if (done === 1) progress = createProgress(`synth ${role}`, total);
-          progress?.update(done);
-          if (done === total) progress?.finish();
-        },
+        onCase: createStagedProgress((role) => `synth ${role}`),
       });
       data = cohorts.internal;
       tests = { internal: cohorts['internal-test'], external: cohorts.external };

@@ -42,7 +42,7 @@ export const command: Command = {
       const stat = await fs.stat(data).catch(() => null);
       if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', data);
       const dataset = await openDataset(data, { layout, sequences: config.data.sequences });
-      const pm = await fitPatientModel(config, dataset.cases, { l2, network: model, onProgress: createStagedProgress(PATIENT_MODEL_STAGES) });
+      const pm = await fitPatientModel(config, dataset.cases, { l2, network: model, onProgress: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]) });
       await savePatientModel(runDir, pm);
       const weights = { intercept: pm.phenotype.intercept, ...Object.fromEntries(pm.phenotype.names.map((n, i) => [n, pm.phenotype.weights[i]])) };
       const report = {

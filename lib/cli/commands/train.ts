@@ -6,7 +6,7 @@ import type { ModelKind } from '../../model/multitask';
 import { terminalProgress } from '../../train/progress';
 import { runPaths } from '../../train/run-folder';
 import { PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
-import { createProgress, createStagedProgress, type Progress } from '../../util/progress';
+import { createLazyProgress, createStagedProgress } from '../../util/progress';
 import { weightingKinds } from '../../weighting/create';
 import type { WeightingConfig } from '../../weighting/create';
 import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
@@ -70,7 +70,6 @@ export const command: Command = {
     if (size % 16 !== 0) throw new UsageError(`--size must be a positive multiple of 16, got ${size}`);
     const patience = integerOption(values, 'patience', undefined, 0);
     const seed = integerOption(values, 'seed', 0, 0);
-    let preparing: Progress | undefined;
     const { config, result, patientModel, patientModelSkipped } = await trainRun({
       data,
       out,
@@ -96,13 +95,9 @@ export const command: Command = {
       ...(backend ? { backend } : {}),
       resume: values.resume === true,
       callbacks: terminalProgress(),
-      onPrepare: (done, total) => {
-        preparing ??= createProgress('prepare cases', total);
-        preparing.update(done);
-        if (done === total) preparing.finish();
-      },
+      onPrepare: createLazyProgress('prepare cases'),
       patientModel: !values['no-patient-model'],
-      onPatientModel: createStagedProgress(PATIENT_MODEL_STAGES),
+      onPatientModel: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]),
     });
     if (patientModelSkipped) process.stderr.write(`egfr-gtv train: no patient model fitted: ${patientModelSkipped}\n`);
     const last = result.epochs[result.epochs.length - 1];
