@@ -23,7 +23,7 @@
 import { ConfigError } from '../errors';
 import { finiteMean } from '../util/finite-mean';
 import { percentile } from '../util/percentile';
-import { boundingBoxes, connectedComponents } from '../volume/components';
+import { boundingBoxes, connectedComponents, type BoundingBox } from '../volume/components';
 import { expandBox } from '../volume/crop';
 import { squaredDistanceTransform } from '../volume/distance-transform';
 import type { Vec3 } from '../volume/volume';
@@ -113,9 +113,7 @@ function referenceIntensity(image: ArrayLike<number>): number {
   return ref;
 }
 
-type Box = { min: Vec3; max: Vec3 };
-
-function necroticShare(input: PhenotypeInput, labels: Int32Array, c: number, box: Box, necroticLevel: number): number {
+function necroticShare(input: PhenotypeInput, labels: Int32Array, c: number, box: BoundingBox, necroticLevel: number): number {
   const [nx, ny] = input.dims;
   const values: number[] = [];
   for (let k = box.min[2]; k <= box.max[2]; k++)
@@ -128,7 +126,7 @@ function necroticShare(input: PhenotypeInput, labels: Int32Array, c: number, box
   return values.filter((x) => x < level).length / values.length;
 }
 
-function shellProfile(input: PhenotypeInput, labels: Int32Array, c: number, box: Box, radiusMm: number, reference: number, o: LesionPhenotypeOptions): number[] {
+function shellProfile(input: PhenotypeInput, labels: Int32Array, c: number, box: BoundingBox, radiusMm: number, reference: number, o: LesionPhenotypeOptions): number[] {
   const [nx, ny] = input.dims;
   const reachMm = o.shellCount * o.shellWidth * radiusMm;
   const region = expandBox(box, input.spacing.map((s) => Math.ceil(reachMm / s)) as Vec3, input.dims);
