@@ -1,2 +1,3 @@
 export * from './lesion-phenotype';
 export * from './logistic-regression';
+export * from './lesion-candidates';

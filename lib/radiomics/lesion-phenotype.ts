@@ -24,8 +24,7 @@ import { ConfigError } from '../errors';
 import { finiteMean } from '../util/finite-mean';
 import { percentile } from '../util/percentile';
 import { boundingBoxes, connectedComponents, type BoundingBox } from '../volume/components';
-import { expandBox } from '../volume/crop';
-import { squaredDistanceTransform } from '../volume/distance-transform';
+import { componentDistances } from './component-distance';
 import type { Vec3 } from '../volume/volume';
 
 export interface LesionPhenotypeOptions {
@@ -92,8 +91,7 @@ export function measureLesions(input: PhenotypeInput, options: Partial<LesionPhe
   for (let c = 1; c <= components.count; c++) {
     const box = boxes[c - 1]!;
     const volumeMm3 = components.sizes[c - 1] * voxelMm3;
-    const short = [0, 1, 2].some((a) => (box.max[a] - box.min[a] + 1) * spacing[a] < o.minExtentMm);
-    if (volumeMm3 < o.minVolumeMm3 || short) continue;
+    if (!isLesionSized(volumeMm3, box, spacing, o)) continue;
     const diameterMm = Math.cbrt((6 * volumeMm3) / Math.PI);
     const necroticFraction = necroticShare(input, components.labels, c, box, o.necroticLevel);
     const shells = shellProfile(input, components.labels, c, box, diameterMm / 2, reference, o);
@@ -102,7 +100,13 @@ export function measureLesions(input: PhenotypeInput, options: Partial<LesionPhe
   return { reference, lesions };
 }
 
-function referenceIntensity(image: ArrayLike<number>): number {
+/** Whether a component can be a lesion: at least `minVolumeMm3` and `minExtentMm` along every axis. */
+export function isLesionSized(volumeMm3: number, box: BoundingBox, spacing: Vec3, o: Pick<LesionPhenotypeOptions, 'minVolumeMm3' | 'minExtentMm'>): boolean {
+  return volumeMm3 >= o.minVolumeMm3 && [0, 1, 2].every((a) => (box.max[a] - box.min[a] + 1) * spacing[a] >= o.minExtentMm);
+}
+
+/** The patient's reference intensity (see the definitions above): white matter in a brain volume. */
+export function referenceIntensity(image: ArrayLike<number>): number {
   const stride = 7;
   let max = -Infinity;
   for (let i = 0; i < image.length; i += stride) if (image[i] > max) max = image[i];
@@ -127,22 +131,12 @@ function necroticShare(input: PhenotypeInput, labels: Int32Array, c: number, box
 }
 
 function shellProfile(input: PhenotypeInput, labels: Int32Array, c: number, box: BoundingBox, radiusMm: number, reference: number, o: LesionPhenotypeOptions): number[] {
-  const [nx, ny] = input.dims;
-  const reachMm = o.shellCount * o.shellWidth * radiusMm;
-  const region = expandBox(box, input.spacing.map((s) => Math.ceil(reachMm / s)) as Vec3, input.dims);
-  const rd: Vec3 = [0, 1, 2].map((a) => region.max[a] - region.min[a] + 1) as Vec3;
-  const at = (r: number) => {
-    const i = r % rd[0];
-    const j = Math.floor(r / rd[0]) % rd[1];
-    const k = Math.floor(r / (rd[0] * rd[1]));
-    return region.min[0] + i + nx * (region.min[1] + j + ny * (region.min[2] + k));
-  };
-  const d2 = squaredDistanceTransform(rd, input.spacing, (r) => labels[at(r)] === c);
+  const { d2, index } = componentDistances(labels, c, box, input.dims, input.spacing, o.shellCount * o.shellWidth * radiusMm);
   const sums = new Float64Array(o.shellCount);
   const counts = new Float64Array(o.shellCount);
   const width = o.shellWidth * radiusMm;
   for (let r = 0; r < d2.length; r++) {
-    const v = at(r);
+    const v = index(r);
     if (input.mask[v] > 0) continue;
     const shell = Math.floor(Math.sqrt(d2[r]) / width);
     if (shell >= o.shellCount) continue;

@@ -147,13 +147,14 @@ function solve(A: number[][], b: number[]): number[] {
 }
 
 /**
- * The temperature T > 0 that makes sigmoid(T · logit) best calibrated on labelled cases (maximum likelihood, T in
- * [0.02, 50] by golden-section search on the convex log-loss): T < 1 tempers over-confident log-odds. It rescales
- * every logit by one positive factor, so the ranking (AUC) and the 0.5 threshold's decisions do not change.
+ * The temperature T > 0 that makes sigmoid(offset + T · logit) best calibrated on labelled cases (maximum likelihood,
+ * T in [0.02, 50] by golden-section search on the convex log-loss): T < 1 tempers over-confident log-odds. It
+ * rescales every logit by one positive factor, so the ranking (AUC) does not change. `offset` (default 0) is a fixed
+ * log-odds every case starts from, e.g. the prior when `logits` are evidence relative to it.
  */
-export function fitTemperature(logits: readonly number[], labels: readonly number[]): number {
+export function fitTemperature(logits: readonly number[], labels: readonly number[], offset = 0): number {
   if (logits.length !== labels.length) throw new RangeError(`${logits.length} logits but ${labels.length} labels`);
-  if (logits.some((z) => !Number.isFinite(z))) throw new RangeError('logits must be finite');
+  if (logits.some((z) => !Number.isFinite(z)) || !Number.isFinite(offset)) throw new RangeError('logits and offset must be finite');
   const positives = labels.filter((y) => y === 1).length;
   if (labels.some((y) => y !== 0 && y !== 1)) throw new RangeError('labels must be 0 or 1');
   if (positives === 0 || positives === labels.length) throw new ConfigError(`calibration needs both classes; got ${positives} positive of ${labels.length}`);
@@ -161,7 +162,7 @@ export function fitTemperature(logits: readonly number[], labels: readonly numbe
     const T = Math.exp(logT);
     let s = 0;
     for (let i = 0; i < logits.length; i++) {
-      const t = T * logits[i] * (labels[i] === 1 ? 1 : -1);
+      const t = (offset + T * logits[i]) * (labels[i] === 1 ? 1 : -1);
       // -log(sigmoid(t)), stable for large |t|.
       s += t > 0 ? Math.log1p(Math.exp(-t)) : -t + Math.log1p(Math.exp(t));
     }

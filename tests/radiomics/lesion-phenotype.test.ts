@@ -12,6 +12,7 @@ import {
 } from '../../lib/radiomics/lesion-phenotype';
 import { percentile } from '../../lib/util/percentile';
 import type { Vec3 } from '../../lib/volume/volume';
+import { eachVoxel, scene as makeScene, type Scene } from './scene';
 
 // Intensities of the synthetic post-contrast T1: white matter is the reference; oedema at 0.67 of it and CSF below
 // the tissue range's 0.5; the enhancing rim and vessels above its 1.15.
@@ -23,28 +24,10 @@ const OEDEMA = 670;
 const CSF = 300;
 const VESSEL = 1300;
 
-interface Scene {
-  dims: Vec3;
-  spacing: Vec3;
-  image: Float32Array;
-  mask: Uint8Array;
-}
-
 const ISO: [Vec3, Vec3] = [[48, 48, 48], [1, 1, 1]];
 const ANISO: [Vec3, Vec3] = [[48, 48, 24], [1, 1, 2]];
 
-function scene([dims, spacing]: [Vec3, Vec3], background = WHITE): Scene {
-  const n = dims[0] * dims[1] * dims[2];
-  return { dims, spacing, image: new Float32Array(n).fill(background), mask: new Uint8Array(n) };
-}
-
-/** Calls `fn` with each voxel's flat index, its position in mm and its indices. */
-function eachVoxel(s: Scene, fn: (v: number, mm: Vec3, ijk: Vec3) => void): void {
-  const [nx, ny, nz] = s.dims;
-  let v = 0;
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, v++) fn(v, [i * s.spacing[0], j * s.spacing[1], k * s.spacing[2]], [i, j, k]);
-}
+const scene = (grid: [Vec3, Vec3], background = WHITE): Scene => makeScene(grid, background);
 
 const dist = (a: Vec3, b: Vec3) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 

@@ -256,6 +256,23 @@ describe('radiomics/logistic-regression', () => {
       for (const f of [0.97, 1.03]) assert.ok(loss(z, y, T) < loss(z, y, T * f));
     });
 
+    it('fits the scale around a fixed offset (evidence added to a prior)', () => {
+      const rng = new Rng(17);
+      const prior = 1.2;
+      const z: number[] = [];
+      const y: number[] = [];
+      for (let i = 0; i < 4000; i++) {
+        const t = rng.normal(0, 4);
+        z.push(t);
+        y.push(rng.bernoulli(sigmoid(prior + t / 2)) ? 1 : 0);
+      }
+      const T = fitTemperature(z, y, prior);
+      assert.ok(Math.abs(T - 0.5) < 0.06, `T = ${T}`);
+      const offsetLoss = (f: number) => z.reduce((s, t, i) => s - Math.log(y[i] ? sigmoid(prior + f * T * t) : 1 - sigmoid(prior + f * T * t)), 0);
+      for (const f of [0.97, 1.03]) assert.ok(offsetLoss(1) < offsetLoss(f));
+      assert.throws(() => fitTemperature([1, 2], [0, 1], NaN), RangeError);
+    });
+
     it('keeps calibrated logits near 1 and stays inside its bounds on separable data', () => {
       const rng = new Rng(5);
       const z = Array.from({ length: 3000 }, () => rng.normal(0, 2));
