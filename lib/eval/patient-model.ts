@@ -5,19 +5,29 @@
  * count a patient's lesions; the segmentation head can, once its mask is stacked back into 3D. This is our reading
  * of the paper's multi-task design (model-spec.md): the segmentation task serves the EGFR prediction.
  *
+ * - `candidates`: a lesion-candidate screen (lib/radiomics/lesion-candidates.ts). A logistic regression gives each
+ *   component of the predicted mask that passes the lesion size rule P(it is a lesion) from its shape and rim; the
+ *   mask keeps the components with P >= `threshold` and drops the rest (and the components too small to be a lesion).
+ *   It is fitted on the network's own predictions for validation and training patients, a component counting as a
+ *   lesion when it touches the ground truth (lib/eval/fit-patient-model.ts). False components (vessels, dura,
+ *   plexus) count as extra small lesions, which read as EGFR-mutant: on run qB's two internal test cohorts the
+ *   screen cut them from 89 to 5 and lost 9 of 337 true ones. Null (no screen, the mask as the network gives it)
+ *   when there were too few of either kind to fit it, and in files of version 1.
  * - `phenotype`: a logistic regression (lib/radiomics/logistic-regression.ts) of P(mutant) on the patient's phenotype
- *   features, fitted on the training patients measured on their ground-truth masks (lib/eval/fit-patient-model.ts):
- *   the closest to what a good segmentation shows, and it costs no inference. At prediction it reads the predicted
- *   mask.
- * - Fusion: the two log-odds are added and the prior log-odds of the training labels subtracted once: the Bayes rule
- *   for two pieces of evidence that are independent given the label. The relative weight of the two sources is not
- *   fitted: on run qB's 30 validation patients a fitted two-weight fusion gave the network a negative weight (AUC
- *   0.79 on 80 test patients against 0.85 for the phenotypes alone and 0.77 for the network), i.e. tens of validation
- *   patients are too few to weigh two sources.
- * - Calibration: the two sources are not independent (both read the same lesions), so the sum is over-confident. One
- *   temperature T (lib/radiomics/logistic-regression.ts `fitTemperature`), fitted on the validation patients'
- *   predictions, scales the fused log-odds: sigmoid(T · fused). One positive factor leaves the ranking (AUC) and the
- *   decisions at 0.5 as they were; without validation patients of both classes T = 1.
+ *   features, fitted on the training patients measured on their ground-truth masks: the closest to what a good
+ *   segmentation shows, and it costs no inference. At prediction it reads the screened predicted mask.
+ * - Fusion: each source's evidence is its log-odds minus the training prior's, scaled by its own temperature
+ *   (`networkTemperature`, `phenotypeTemperature`), fitted on the validation patients (`fitTemperature` with the prior
+ *   as offset); the two are added to the prior: the Bayes rule for two pieces of evidence that are independent given
+ *   the label, once each is calibrated. The network needs it: it is trained to a cross-entropy of ~0.15 on its
+ *   training slices, and run qB's validation patients gave it T = 0.26 (the phenotype model, 1.11). A free two-weight
+ *   fusion fitted on the same validation patients gave the network a negative weight (AUC 0.79 on 80 test patients
+ *   against 0.85 for the phenotypes alone and 0.77 for the network): one positive scale per source, fitted to that
+ *   source alone, is what tens of patients can support.
+ * - Calibration of the sum: the two sources are not independent (both read the same lesions), so the sum is
+ *   over-confident. One more temperature T, fitted on the validation patients' sums, scales the fused log-odds:
+ *   sigmoid(T · fused). A positive factor leaves the ranking (AUC) as it was. Without validation patients of both
+ *   classes all three temperatures are 1.
  * Mutant means any mutation (label > 0): with three classes the fused probability replaces P(any mutation) and the
  * per-class probabilities stay the network's.
  */
@@ -26,7 +36,11 @@ import type { CaseInput } from '../data/slice-dataset';
 import { DatasetError, ModelFileError } from '../errors';
 import {
   checkLogisticModel,
+  keepComponents,
+  LESION_CANDIDATE_FEATURES,
+  lesionCandidates,
   logisticLogit,
+  logisticProbability,
   measureLesions,
   patientPhenotypeFeatureNames,
   patientPhenotypeFeatures,
@@ -42,19 +56,45 @@ import type { Volume, VoxelArray } from '../volume/volume';
 
 export const PATIENT_MODEL_FORMAT = 'egfr-gtv-patient-model';
 
+/** Files of version 1 (before the candidate screen and the per-source temperatures) load with neither. */
+export const PATIENT_MODEL_VERSION = 2;
+
+export interface CandidateScreen {
+  /** P(a component is a lesion) from its features (LESION_CANDIDATE_FEATURES). */
+  model: LogisticModel;
+  /** Components with a lower P are dropped. */
+  threshold: number;
+  /** Rim width of the dark_rim and bright_rim features, mm. */
+  rimMm: number;
+}
+
 export interface PatientModel {
   format: typeof PATIENT_MODEL_FORMAT;
-  formatVersion: 1;
+  formatVersion: typeof PATIENT_MODEL_VERSION;
   /** The sequence whose image the phenotypes are measured on, and its channel index in the run's sequence order. */
   sequence: string;
   sequenceIndex: number;
   measurement: LesionPhenotypeOptions;
+  candidates: CandidateScreen | null;
   phenotype: LogisticModel;
   /** ln(P(mutant) / P(wild-type)) among the training patients. */
   priorLogOdds: number;
-  /** Scale of the fused log-odds (calibration on the validation patients; 1 without them). */
+  /** Scale of the network's evidence (its log-odds minus the prior); 1 without validation patients. */
+  networkTemperature: number;
+  /** Scale of the phenotype model's evidence; 1 without validation patients. */
+  phenotypeTemperature: number;
+  /** Scale of the fused log-odds; 1 without validation patients. */
   temperature: number;
-  fitted: { trainPatients: number; valPatients: number; created: string };
+  fitted: {
+    trainPatients: number;
+    valPatients: number;
+    /** Training patients predicted to fit the candidate screen (besides the validation patients). */
+    candidatePatients: number;
+    /** Candidates it was fitted on, and how many of them touched no ground truth. */
+    candidates: number;
+    falseCandidates: number;
+    created: string;
+  };
 }
 
 /** One patient's fused EGFR output. */
@@ -63,8 +103,10 @@ export interface PatientEgfr {
   probability: number;
   networkProbability: number;
   phenotypeProbability: number;
-  /** Lesions measured (components that pass the lesion criteria). */
+  /** Lesions measured (components that pass the lesion criteria and the candidate screen). */
   lesions: number;
+  /** Components of lesion size the candidate screen dropped. */
+  rejected: number;
 }
 
 /**
@@ -85,11 +127,16 @@ export interface MeasuredPhenotype {
 
 /** The phenotype of one patient: its image of the model's sequence and a mask on the same grid. */
 export function phenotypeOf(pm: Pick<PatientModel, 'measurement' | 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string): MeasuredPhenotype {
+  const image = imageOnMaskGrid(pm, images, mask, where);
+  const measurement = measureLesions({ image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) }, pm.measurement);
+  return { features: patientPhenotypeFeatures(measurement, pm.measurement.shellCount), lesions: measurement.lesions.length };
+}
+
+function imageOnMaskGrid(pm: Pick<PatientModel, 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string): Volume<VoxelArray> {
   const image = images[pm.sequenceIndex];
   if (!image) throw new DatasetError(`the patient model measures sequence ${pm.sequenceIndex + 1} but the case has ${images.length}`, where);
   if (image.dims.some((d, a) => d !== mask.dims[a])) throw new DatasetError(`mask ${mask.dims.join('x')} is not on the image's grid ${image.dims.join('x')}`, where);
-  const measurement = measureLesions({ image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) }, pm.measurement);
-  return { features: patientPhenotypeFeatures(measurement, pm.measurement.shellCount), lesions: measurement.lesions.length };
+  return image;
 }
 
 /** Log-odds of a probability, clamped to ±ln(10⁶) so that a saturated network stays finite. */
@@ -98,16 +145,45 @@ export function logOdds(p: number): number {
   return Math.log(q / (1 - q));
 }
 
-/** The fused output from a patient's phenotype features and the network's aggregated probability. */
-export function fusePatientEgfr(pm: PatientModel, phenotype: MeasuredPhenotype, networkProbability: number): PatientEgfr {
-  const phenotypeLogit = logisticLogit(pm.phenotype, phenotype.features);
-  const fused = pm.temperature * (phenotypeLogit + logOdds(networkProbability) - pm.priorLogOdds);
-  return { probability: sigmoid(fused), networkProbability, phenotypeProbability: sigmoid(phenotypeLogit), lesions: phenotype.lesions };
+/** The fused log-odds from the phenotype model's and the network's log-odds (see the fusion above). */
+export function fusedLogOdds(pm: PatientModel, phenotypeLogit: number, networkLogit: number): number {
+  const prior = pm.priorLogOdds;
+  return pm.temperature * (prior + pm.phenotypeTemperature * (phenotypeLogit - prior) + pm.networkTemperature * (networkLogit - prior));
 }
 
-/** Applies the patient model to a predicted case (its input images and the predicted mask on their grid). */
-export function patientEgfrOf(pm: PatientModel, input: CaseInput, mask: Volume<Uint8Array>, networkProbability: number): PatientEgfr {
-  return fusePatientEgfr(pm, phenotypeOf(pm, input.images, mask, input.source ?? input.id), networkProbability);
+/** The fused output from a patient's phenotype features and the network's aggregated probability. */
+export function fusePatientEgfr(pm: PatientModel, phenotype: MeasuredPhenotype, networkProbability: number, rejected = 0): PatientEgfr {
+  const phenotypeLogit = logisticLogit(pm.phenotype, phenotype.features);
+  return {
+    probability: sigmoid(fusedLogOdds(pm, phenotypeLogit, logOdds(networkProbability))),
+    networkProbability,
+    phenotypeProbability: sigmoid(phenotypeLogit),
+    lesions: phenotype.lesions,
+    rejected,
+  };
+}
+
+/**
+ * The candidate screen applied to a predicted mask on the image's grid: the mask of the kept components and how many
+ * of lesion size were dropped. Without a screen the mask is returned as it is.
+ */
+export function screenLesions(pm: Pick<PatientModel, 'candidates' | 'measurement' | 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<Uint8Array>, where: string): { mask: Volume<Uint8Array>; rejected: number } {
+  if (!pm.candidates) return { mask, rejected: 0 };
+  const screen = pm.candidates;
+  const image = imageOnMaskGrid(pm, images, mask, where);
+  const { components, candidates } = lesionCandidates({ image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) }, pm.measurement, screen.rimMm);
+  const kept = candidates.filter((c) => logisticProbability(screen.model, c.features) >= screen.threshold);
+  return { mask: { ...mask, data: keepComponents(components, kept.map((c) => c.label)) }, rejected: candidates.length - kept.length };
+}
+
+/**
+ * Applies the patient model to a predicted case (its input images and the predicted mask on their grid): the screened
+ * mask and the fused EGFR output measured on it.
+ */
+export function applyPatientModel(pm: PatientModel, input: CaseInput, mask: Volume<Uint8Array>, networkProbability: number): { mask: Volume<Uint8Array>; patient: PatientEgfr } {
+  const where = input.source ?? input.id;
+  const screened = screenLesions(pm, input.images, mask, where);
+  return { mask: screened.mask, patient: fusePatientEgfr(pm, phenotypeOf(pm, input.images, screened.mask, where), networkProbability, screened.rejected) };
 }
 
 export async function savePatientModel(runDir: string, pm: PatientModel): Promise<void> {
@@ -130,15 +206,39 @@ export async function loadPatientModel(runDir: string): Promise<PatientModel | n
   } catch {
     throw new ModelFileError('not valid JSON (truncated or corrupt patient model)', file);
   }
-  if (value?.format !== PATIENT_MODEL_FORMAT || value.formatVersion !== 1) throw new ModelFileError(`not a ${PATIENT_MODEL_FORMAT} file of version 1`, file);
+  const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
+  if (value?.format !== PATIENT_MODEL_FORMAT || (version !== 1 && version !== PATIENT_MODEL_VERSION)) {
+    throw new ModelFileError(`not a ${PATIENT_MODEL_FORMAT} file of version 1 or ${PATIENT_MODEL_VERSION}`, file);
+  }
+  if (version === 1) {
+    const fitted = value.fitted as Partial<PatientModel['fitted']> | undefined;
+    value = {
+      ...value,
+      formatVersion: PATIENT_MODEL_VERSION,
+      candidates: null,
+      networkTemperature: 1,
+      phenotypeTemperature: 1,
+      fitted: { trainPatients: NaN, valPatients: NaN, created: '', ...fitted, candidatePatients: 0, candidates: 0, falseCandidates: 0 },
+    };
+  }
   try {
     if (typeof value.sequence !== 'string' || !Number.isInteger(value.sequenceIndex) || value.sequenceIndex < 0) throw new Error('sequence and sequenceIndex are missing or invalid');
     if (!Number.isFinite(value.priorLogOdds)) throw new Error('priorLogOdds must be a finite number');
-    if (!(Number.isFinite(value.temperature) && value.temperature > 0)) throw new Error('temperature must be a finite number > 0');
+    for (const key of ['temperature', 'networkTemperature', 'phenotypeTemperature'] as const) {
+      if (!(Number.isFinite(value[key]) && value[key] > 0)) throw new Error(`${key} must be a finite number > 0`);
+    }
     value.measurement = resolveLesionPhenotypeOptions(value.measurement);
     checkLogisticModel(value.phenotype, 'phenotype');
     const names = patientPhenotypeFeatureNames(value.measurement.shellCount);
     if (value.phenotype.names.join() !== names.join()) throw new Error(`the phenotype model's features must be ${names.join(', ')}`);
+    const screen = value.candidates;
+    if (screen !== null) {
+      if (typeof screen !== 'object') throw new Error('candidates must be a candidate screen or null');
+      checkLogisticModel(screen.model, 'candidates.model');
+      if (screen.model.names.join() !== LESION_CANDIDATE_FEATURES.join()) throw new Error(`the candidate screen's features must be ${LESION_CANDIDATE_FEATURES.join(', ')}`);
+      if (!(screen.threshold >= 0 && screen.threshold <= 1)) throw new Error('candidates.threshold must be a probability');
+      if (!(Number.isFinite(screen.rimMm) && screen.rimMm > 0)) throw new Error('candidates.rimMm must be a finite number > 0');
+    }
   } catch (err) {
     throw new ModelFileError(`invalid patient model: ${(err as Error).message}`, file);
   }

@@ -5,6 +5,7 @@
  *   resampled linearly onto the input grid through world coordinates (which undoes the reorientation, the in-plane
  *   resampling and the padding of lib/data/slice-dataset.ts) and thresholded (> threshold, default 0.5). The mask
  *   therefore has the input's dims and affine. Its volume in mL is its voxel count x the input's voxel volume / 1000.
+ *   A run's patient model (lib/eval/patient-model.ts) then screens the mask's components: the mask keeps the lesions.
  * - EGFR: each slice's class probabilities (softmax) are aggregated per class with lib/eval/aggregate.ts, weighting
  *   by the slice's predicted tumour area in mm^2 on the model grid (no seg head: no areas, hence the all-slice mean),
  *   then renormalised to sum to 1. The patient's EGFR probability is 1 - P(wild-type) (class 0): P(mutant) in the
@@ -24,7 +25,7 @@ import type { MultiTaskModel } from '../model/multitask';
 import { resampleToGrid } from '../volume/resample';
 import type { Volume } from '../volume/volume';
 import { aggregateSliceProbabilities, defaultAggregateOptions, type AggregateOptions, type PatientProbability } from './aggregate';
-import { patientEgfrOf, type PatientEgfr, type PatientModel } from './patient-model';
+import { applyPatientModel, type PatientEgfr, type PatientModel } from './patient-model';
 
 export interface PredictOptions {
   /**
@@ -157,34 +158,37 @@ export function toInputGrid(prediction: ModelGridPrediction, prepared: PreparedC
   const probability = resampleToGrid(prediction.probability, { dims: source.dims, affine: source.affine }, { interpolation: 'linear' });
   // resampleToGrid reports the spacing from the affine; the input's own spacing and affine are what the mask keeps.
   const data = new Uint8Array(probability.data.length);
-  let voxels = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (probability.data[i] > o.threshold) {
-      data[i] = 1;
-      voxels++;
-    }
-  }
+  for (let i = 0; i < data.length; i++) data[i] = probability.data[i] > o.threshold ? 1 : 0;
   const grid = { dims: source.dims.slice() as typeof source.dims, spacing: source.spacing.slice() as typeof source.spacing, affine: source.affine.map((r) => r.slice()) };
-  const voxelMl = (source.spacing[0] * source.spacing[1] * source.spacing[2]) / 1000;
+  const mask = { data, ...grid };
   return {
-    mask: { data, ...grid },
+    mask,
     probability: { data: probability.data, ...grid },
-    gtvMl: voxels * voxelMl,
+    gtvMl: volumeMl(mask),
     egfr,
     patient: null,
   };
 }
 
+/** A mask's volume in mL: its voxel count times the voxel volume of its spacing. */
+function volumeMl(mask: Volume<Uint8Array>): number {
+  let voxels = 0;
+  for (let i = 0; i < mask.data.length; i++) voxels += mask.data[i];
+  return (voxels * mask.spacing[0] * mask.spacing[1] * mask.spacing[2]) / 1000;
+}
+
 /**
- * Predicts one case end to end: preparation, slices, back to the input's grid, and with `options.patientModel` the
- * fused patient EGFR output. A ground-truth mask in `input` is not used.
+ * Predicts one case end to end: preparation, slices, back to the input's grid, and with `options.patientModel` its
+ * candidate screen applied to the mask (and its volume) and the fused patient EGFR output measured on the screened
+ * mask. A ground-truth mask in `input` is not used.
  */
 export function predictCase(model: MultiTaskModel, input: CaseInput, config: PreprocessConfig, options: Partial<PredictOptions> = {}): CasePrediction {
   const pm = options.patientModel;
   const prepared = prepareCase({ ...input, mask: undefined }, config);
   const prediction = toInputGrid(predictOnModelGrid(model, prepared, config, options), prepared, options);
-  if (pm && prediction.mask && prediction.egfr) prediction.patient = patientEgfrOf(pm, input, prediction.mask, prediction.egfr.probability);
-  return prediction;
+  if (!pm || !prediction.mask || !prediction.egfr) return prediction;
+  const { mask, patient } = applyPatientModel(pm, input, prediction.mask, prediction.egfr.probability);
+  return { ...prediction, mask, gtvMl: volumeMl(mask), patient };
 }
 
 /**

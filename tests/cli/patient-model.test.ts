@@ -23,6 +23,13 @@ describe('cli patient model', function () {
     assert.equal(report.train_patients, before!.fitted.trainPatients);
     assert.equal(report.val_patients, before!.fitted.valPatients);
     assert.ok(Math.abs(report.temperature - before!.temperature) < 1e-9);
+    assert.ok(Math.abs(report.network_temperature - before!.networkTemperature) < 1e-9);
+    assert.equal(report.candidate_patients, before!.fitted.candidatePatients);
+    assert.equal(report.candidates, before!.fitted.candidates);
+    assert.equal(report.candidate_screen === null, before!.candidates === null);
+    const valOnly = await runCli(['patient-model', '--run', copy, '--data', data, '--json', '--backend', 'wasm', '--candidate-patients', '0']);
+    assert.equal(valOnly.code, 0, valOnly.stderr);
+    assert.equal(JSON.parse(valOnly.stdout).candidate_patients, 0);
     assert.deepEqual((await loadPatientModel(copy))!.phenotype, before!.phenotype);
 
     const without = join(root, 'no-pm-run');
@@ -48,7 +55,7 @@ describe('cli patient model', function () {
     const p = await runCli(['predict', '--run', run, '--in', image, '--out', join(root, 'pm-mask.nii.gz'), '--backend', 'wasm']);
     assert.equal(p.code, 0, p.stderr);
     const out = JSON.parse(p.stdout);
-    for (const k of ['network_egfr_probability', 'phenotype_egfr_probability', 'lesions']) assert.ok(k in out, k);
+    for (const k of ['network_egfr_probability', 'phenotype_egfr_probability', 'lesions', 'lesions_rejected']) assert.ok(k in out, k);
     const plain = JSON.parse((await runCli(['predict', '--run', run, '--in', image, '--out', join(root, 'pm-mask2.nii.gz'), '--backend', 'wasm', '--network-only'])).stdout);
     assert.equal(plain.egfr_probability, out.network_egfr_probability);
     assert.equal('network_egfr_probability' in plain, false);
@@ -59,6 +66,9 @@ describe('cli patient model', function () {
     const missing = await runCli(['patient-model', '--run', join(root, 'nope')]);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /nope.*run folder does not exist/);
+    const badCount = await runCli(['patient-model', '--run', run, '--candidate-patients', '2.5']);
+    assert.notEqual(badCount.code, 0);
+    assert.match(badCount.stderr, /--candidate-patients must be an integer >= 0, got 2.5/);
     const noData = await runCli(['patient-model', '--run', run, '--data', join(root, 'no-data')]);
     assert.notEqual(noData.code, 0);
     assert.match(noData.stderr, /no-data.*data folder does not exist/);

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { openDataset, LAYOUTS } from '../../data/dataset';
 import { BACKEND_NAMES, initEngine } from '../../engine/backend';
-import { DatasetError } from '../../errors';
-import { fitPatientModel, PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
+import { DatasetError, UsageError } from '../../errors';
+import { fitPatientModel, fitPatientModelDefaults, PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
 import { savePatientModel } from '../../eval/patient-model';
 import { loadRun } from '../../eval/run';
 import { runPaths } from '../../train/run-folder';
@@ -10,16 +10,22 @@ import { createStagedProgress } from '../../util/progress';
 import { choiceOption, flagOptions, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
-const usage = `usage: egfr-gtv patient-model --run RUN [--data DIR] [--l2 1] [--layout native] [--backend B] [--json]
+const usage = `usage: egfr-gtv patient-model --run RUN [--data DIR] [--l2 1] [--candidate-patients 60] [--layout native]
+                             [--backend B] [--json]
 
-Fits the run's patient-level EGFR model and writes RUN/patient-model.json (replacing one there): a logistic model of
-EGFR status on the lesion phenotypes (count, sizes, necrotic cores, perilesional oedema on the post-contrast T1) of
-the training patients' ground-truth masks, whose log-odds eval and predict add, read off the predicted mask, to the
-network's; then the temperature that calibrates that sum on the validation patients' predictions. The train command
-already does this for mtl runs; use this command for older runs or to refit.
+Fits the run's patient-level EGFR model and writes RUN/patient-model.json (replacing one there):
+- a logistic model of EGFR status on the lesion phenotypes (count, sizes, necrotic cores, perilesional oedema on the
+  post-contrast T1) of the training patients' ground-truth masks, whose log-odds eval and predict add, read off the
+  predicted mask, to the network's;
+- a lesion-candidate screen that drops the predicted mask's components that look like vessels, dura or plexus rather
+  than a lesion, fitted on the network's masks of the validation patients and of some training patients;
+- the temperatures that calibrate the network's evidence, the phenotypes' and their sum on the validation patients.
+The train command already does this for mtl runs; use this command for older runs or to refit.
 
-  --data DIR   the cohort the run was trained on (default: config.json's data.dir)
-  --l2 X       L2 penalty of the logistic regression, on standardised features (default 1)`;
+  --data DIR                the cohort the run was trained on (default: config.json's data.dir)
+  --l2 X                    L2 penalty of the logistic regressions, on standardised features (default 1)
+  --candidate-patients N    training patients predicted for the lesion screen, besides the validation patients
+                            (default 60; 0: validation patients only)`;
 
 export const command: Command = {
   name: 'patient-model',
@@ -27,13 +33,15 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      ...stringOptions('run', 'data', 'l2', 'layout', 'backend'),
+      ...stringOptions('run', 'data', 'l2', 'candidate-patients', 'layout', 'backend'),
       ...flagOptions('json'),
     });
     const runDir = requireOption(values, 'run');
     const layout = choiceOption(values, 'layout', LAYOUTS, 'native');
     const backend = choiceOption(values, 'backend', BACKEND_NAMES);
-    const l2 = numberOption(values, 'l2', 1);
+    const l2 = numberOption(values, 'l2', fitPatientModelDefaults.l2);
+    const candidatePatients = numberOption(values, 'candidate-patients', fitPatientModelDefaults.candidatePatients);
+    if (!(Number.isInteger(candidatePatients) && candidatePatients >= 0)) throw new UsageError(`--candidate-patients must be an integer >= 0, got ${candidatePatients}`);
     await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
@@ -42,7 +50,7 @@ export const command: Command = {
       const stat = await fs.stat(data).catch(() => null);
       if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', data);
       const dataset = await openDataset(data, { layout, sequences: config.data.sequences });
-      const pm = await fitPatientModel(config, dataset.cases, { l2, network: model, onProgress: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]) });
+      const pm = await fitPatientModel(config, dataset.cases, { l2, candidatePatients, network: model, onProgress: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]) });
       await savePatientModel(runDir, pm);
       const weights = { intercept: pm.phenotype.intercept, ...Object.fromEntries(pm.phenotype.names.map((n, i) => [n, pm.phenotype.weights[i]])) };
       const report = {
@@ -50,7 +58,13 @@ export const command: Command = {
         sequence: pm.sequence,
         train_patients: pm.fitted.trainPatients,
         val_patients: pm.fitted.valPatients,
+        candidate_patients: pm.fitted.candidatePatients,
+        candidates: pm.fitted.candidates,
+        false_candidates: pm.fitted.falseCandidates,
+        candidate_screen: pm.candidates ? Object.fromEntries(pm.candidates.model.names.map((n, i) => [n, pm.candidates!.model.weights[i]])) : null,
         prior_log_odds: pm.priorLogOdds,
+        network_temperature: pm.networkTemperature,
+        phenotype_temperature: pm.phenotypeTemperature,
         temperature: pm.temperature,
         phenotype_weights: weights,
       };
@@ -60,7 +74,10 @@ export const command: Command = {
         process.stdout.write(
           `patient model: ${report.patient_model} (measured on ${pm.sequence})\n` +
             `phenotype model on ${pm.fitted.trainPatients} training patients (standardised weights): ${w}\n` +
-            `temperature ${pm.temperature.toFixed(3)} (${pm.fitted.valPatients} validation patients)\n`,
+            (pm.candidates
+              ? `lesion screen on ${pm.fitted.candidates} candidates (${pm.fitted.falseCandidates} false) of ${pm.fitted.valPatients} validation and ${pm.fitted.candidatePatients} training patients\n`
+              : `no lesion screen: ${pm.fitted.candidates} candidates (${pm.fitted.falseCandidates} false) are too few of a kind\n`) +
+            `temperatures (${pm.fitted.valPatients} validation patients): network ${pm.networkTemperature.toFixed(3)}, phenotypes ${pm.phenotypeTemperature.toFixed(3)}, sum ${pm.temperature.toFixed(3)}\n`,
         );
       }
       return 0;

@@ -55,6 +55,7 @@ export const command: Command = {
               network_egfr_probability: prediction.patient.networkProbability,
               phenotype_egfr_probability: prediction.patient.phenotypeProbability,
               lesions: prediction.patient.lesions,
+              lesions_rejected: prediction.patient.rejected,
             }
           : {}),
         egfr_class_probabilities: prediction.egfr ? Object.fromEntries(classes.map((c, i) => [c, prediction.egfr!.classProbabilities[i]])) : null,
