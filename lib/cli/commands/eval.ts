@@ -27,11 +27,13 @@ RUN/eval/<name of DIR>).
   --split S         which cases of DIR: all (default; e.g. an external cohort), or the run's own train or val split
   --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
                     ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)
-  --network-only    score the network's own probability even when the run has a patient model (RUN/patient-model.json,
-                    which fuses it with the predicted lesions' phenotypes; see egfr-gtv patient-model)
+  --network-only    score the network's own mask and probability even when the run has a patient model
+                    (RUN/patient-model.json, which screens the mask's lesions and fuses the probability with their
+                    phenotypes; see egfr-gtv patient-model)
 
-With a patient model the EGFR metrics score its fused probability; summary.json adds network_auc and phenotype_auc,
-and patients.csv has network_probability and phenotype_probability next to egfr_probability.`;
+With a patient model the segmentation metrics score its screened mask and the EGFR metrics its fused probability;
+summary.json adds network_auc and phenotype_auc, and patients.csv has network_probability and phenotype_probability
+next to egfr_probability.`;
 
 /** Mutant-vs-wild-type AUC of one probability column over the labelled patients that have it; null without both classes. */
 function sourceAuc(rows: readonly PatientRow[], column: 'network_probability' | 'phenotype_probability'): number | null {

@@ -15,9 +15,10 @@ Predicts one case with a run's final model. Give one --in per sequence the model
 (config.json, data.sequences); all on one grid. Writes the GTV mask (uint8 0/1) on the input's grid with the input's
 affine, optionally the tumour probability map, and prints one JSON object: egfr_probability, egfr_class_probabilities
 (the network's aggregate of its slice probabilities), gtv_ml, mask, backend. egfr_probability is P(any mutation): with
-the run's patient model (RUN/patient-model.json) the network's probability fused with the lesion phenotypes of the
-predicted mask, reported with network_egfr_probability, phenotype_egfr_probability and lesions; without one (or with
---network-only) the network's own 1 - P(wild-type).
+the run's patient model (RUN/patient-model.json) the mask keeps only the components its lesion screen accepts, and
+the probability is the network's fused with those lesions' phenotypes, reported with network_egfr_probability,
+phenotype_egfr_probability, lesions and lesions_rejected; without one (or with --network-only) the mask is the
+network's and the probability its own 1 - P(wild-type).
 
   --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
                     ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)`;
