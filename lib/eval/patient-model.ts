@@ -10,8 +10,8 @@
  *   mask keeps the components with P >= `threshold` and drops the rest (and the components too small to be a lesion).
  *   It is fitted on the network's own predictions for validation and training patients, a component counting as a
  *   lesion when it touches the ground truth (lib/eval/fit-patient-model.ts). False components (vessels, dura,
- *   plexus) count as extra small lesions, which read as EGFR-mutant: on run qB's two internal test cohorts the
- *   screen cut them from 89 to 5 and lost 9 of 337 true ones. Null (no screen, the mask as the network gives it)
+ *   plexus) count as extra small lesions, which read as EGFR-mutant: on run qB's first two internal test cohorts
+ *   its screen cut them from 89 to 3 and lost 14 of 337 true ones. Null (no screen, the mask as the network gives it)
  *   when there were too few of either kind to fit it, and in files of version 1.
  * - `phenotype`: a logistic regression (lib/radiomics/logistic-regression.ts) of P(mutant) on the patient's phenotype
  *   features, fitted on the training patients measured on their ground-truth masks: the closest to what a good
