@@ -137,6 +137,7 @@ export async function fitPatientModel(config: RunConfig, cases: readonly Case[],
   const networkLogits: number[] = [];
   const phenotypeLogits: number[] = [];
   for (const v of val) {
+    // Read again rather than held since the prediction: only the masks stay in memory, not every patient's images.
     const input = await read(v.id, 'validation');
     const where = input.source ?? v.id;
     const screened = screenLesions(pm, input.images, v.mask, where);
