@@ -19,16 +19,14 @@ import {
   fitLogistic,
   fitTemperature,
   LESION_CANDIDATE_FEATURES,
-  lesionCandidates,
   logisticLogit,
   patientPhenotypeFeatureNames,
   resolveLesionPhenotypeOptions,
   type LesionPhenotypeOptions,
 } from '../radiomics/index';
 import type { RunConfig } from '../train/run-folder';
-import { affineZooms } from '../volume/affine';
 import type { Volume } from '../volume/volume';
-import { PATIENT_MODEL_FORMAT, PATIENT_MODEL_VERSION, fusedLogOdds, logOdds, phenotypeOf, phenotypeSequence, screenLesions, type CandidateScreen, type PatientModel } from './patient-model';
+import { PATIENT_MODEL_FORMAT, PATIENT_MODEL_VERSION, candidatesOf, fusedLogOdds, logOdds, phenotypeOf, phenotypeSequence, screenLesions, type CandidateScreen, type PatientModel } from './patient-model';
 import { predictCase } from './predict';
 
 /** Progress labels of the stages of fitting. */
@@ -154,18 +152,17 @@ export async function fitPatientModel(config: RunConfig, cases: readonly Case[],
 /**
  * The candidate screen from candidates' features and truth (1: touches the ground truth); null with fewer than
  * MIN_CANDIDATES_PER_KIND of either kind (a network with almost no false components needs no screen, and a few
- * examples can not fit one).
+ * examples can not fit one). Its rim width is DEFAULT_RIM_MM, the one `candidatesOf` measures the features with.
  */
-export function fitCandidateScreen(features: number[][], truth: number[], options: { l2: number; threshold: number; rimMm?: number }): CandidateScreen | null {
+export function fitCandidateScreen(features: number[][], truth: number[], options: { l2: number; threshold: number }): CandidateScreen | null {
   const trueCount = truth.filter((t) => t === 1).length;
   if (trueCount < MIN_CANDIDATES_PER_KIND || truth.length - trueCount < MIN_CANDIDATES_PER_KIND) return null;
-  return { model: fitLogistic([...LESION_CANDIDATE_FEATURES], features, truth, { l2: options.l2 }), threshold: options.threshold, rimMm: options.rimMm ?? DEFAULT_RIM_MM };
+  return { model: fitLogistic([...LESION_CANDIDATE_FEATURES], features, truth, { l2: options.l2 }), threshold: options.threshold, rimMm: DEFAULT_RIM_MM };
 }
 
 /** The candidates of a predicted mask with their truth against the case's ground-truth mask. */
 function labelledCandidates(input: CaseInput, mask: Volume<Uint8Array>, sequenceIndex: number, measurement: LesionPhenotypeOptions): { features: number[][]; truth: number[] } {
-  const image = input.images[sequenceIndex];
-  const { components, candidates } = lesionCandidates({ image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) }, measurement);
+  const { components, candidates } = candidatesOf({ sequenceIndex, measurement }, input.images, mask, input.source ?? input.id);
   const touches = new Uint8Array(components.count + 1);
   const gt = input.mask!.data;
   for (let i = 0; i < gt.length; i++) if (gt[i] > 0) touches[components.labels[i]] = 1;

@@ -36,6 +36,7 @@ import type { CaseInput } from '../data/slice-dataset';
 import { DatasetError, ModelFileError } from '../errors';
 import {
   checkLogisticModel,
+  DEFAULT_RIM_MM,
   keepComponents,
   LESION_CANDIDATE_FEATURES,
   lesionCandidates,
@@ -46,8 +47,10 @@ import {
   patientPhenotypeFeatures,
   resolveLesionPhenotypeOptions,
   sigmoid,
+  type CandidateSet,
   type LesionPhenotypeOptions,
   type LogisticModel,
+  type PhenotypeInput,
 } from '../radiomics/index';
 import { runPaths } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic-write';
@@ -127,16 +130,21 @@ export interface MeasuredPhenotype {
 
 /** The phenotype of one patient: its image of the model's sequence and a mask on the same grid. */
 export function phenotypeOf(pm: Pick<PatientModel, 'measurement' | 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string): MeasuredPhenotype {
-  const image = imageOnMaskGrid(pm, images, mask, where);
-  const measurement = measureLesions({ image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) }, pm.measurement);
+  const measurement = measureLesions(phenotypeInput(pm, images, mask, where), pm.measurement);
   return { features: patientPhenotypeFeatures(measurement, pm.measurement.shellCount), lesions: measurement.lesions.length };
 }
 
-function imageOnMaskGrid(pm: Pick<PatientModel, 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string): Volume<VoxelArray> {
+/** The lesion candidates (lib/radiomics/lesion-candidates.ts) of a mask on the grid of the model's sequence image. */
+export function candidatesOf(pm: Pick<PatientModel, 'measurement' | 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string, rimMm = DEFAULT_RIM_MM): CandidateSet {
+  return lesionCandidates(phenotypeInput(pm, images, mask, where), pm.measurement, rimMm);
+}
+
+/** The model's sequence image and a mask on its grid, as the radiomics functions take them. */
+function phenotypeInput(pm: Pick<PatientModel, 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string): PhenotypeInput {
   const image = images[pm.sequenceIndex];
   if (!image) throw new DatasetError(`the patient model measures sequence ${pm.sequenceIndex + 1} but the case has ${images.length}`, where);
   if (image.dims.some((d, a) => d !== mask.dims[a])) throw new DatasetError(`mask ${mask.dims.join('x')} is not on the image's grid ${image.dims.join('x')}`, where);
-  return image;
+  return { image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) };
 }
 
 /** Log-odds of a probability, clamped to ±ln(10⁶) so that a saturated network stays finite. */
@@ -170,8 +178,7 @@ export function fusePatientEgfr(pm: PatientModel, phenotype: MeasuredPhenotype, 
 export function screenLesions(pm: Pick<PatientModel, 'candidates' | 'measurement' | 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<Uint8Array>, where: string): { mask: Volume<Uint8Array>; rejected: number } {
   if (!pm.candidates) return { mask, rejected: 0 };
   const screen = pm.candidates;
-  const image = imageOnMaskGrid(pm, images, mask, where);
-  const { components, candidates } = lesionCandidates({ image: image.data, mask: mask.data, dims: image.dims, spacing: affineZooms(image.affine) }, pm.measurement, screen.rimMm);
+  const { components, candidates } = candidatesOf(pm, images, mask, where, screen.rimMm);
   const kept = candidates.filter((c) => logisticProbability(screen.model, c.features) >= screen.threshold);
   return { mask: { ...mask, data: keepComponents(components, kept.map((c) => c.label)) }, rejected: candidates.length - kept.length };
 }
@@ -211,14 +218,13 @@ export async function loadPatientModel(runDir: string): Promise<PatientModel | n
     throw new ModelFileError(`not a ${PATIENT_MODEL_FORMAT} file of version 1 or ${PATIENT_MODEL_VERSION}`, file);
   }
   if (version === 1) {
-    const fitted = value.fitted as Partial<PatientModel['fitted']> | undefined;
     value = {
       ...value,
       formatVersion: PATIENT_MODEL_VERSION,
       candidates: null,
       networkTemperature: 1,
       phenotypeTemperature: 1,
-      fitted: { trainPatients: NaN, valPatients: NaN, created: '', ...fitted, candidatePatients: 0, candidates: 0, falseCandidates: 0 },
+      fitted: { ...value.fitted, candidatePatients: 0, candidates: 0, falseCandidates: 0 },
     };
   }
   try {

@@ -38,8 +38,8 @@ export interface PredictOptions {
   threshold: number;
   aggregation: Partial<AggregateOptions>;
   /**
-   * The run's patient-level EGFR model (lib/eval/patient-model.ts); when given, `predictCase` fuses the network's
-   * probability with the lesion phenotypes of the predicted mask.
+   * The run's patient-level EGFR model (lib/eval/patient-model.ts); when given, `predictCase` screens the predicted
+   * mask's lesions and fuses the network's probability with their phenotypes.
    */
   patientModel?: PatientModel | null;
 }

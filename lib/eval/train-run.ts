@@ -49,11 +49,11 @@ export interface TrainRunOptions {
   onPrepare?: (done: number, total: number) => void;
   /**
    * Fit the patient-level EGFR model (lib/eval/patient-model.ts) after training an mtl model to the end; default
-   * true. It measures the training patients' ground-truth lesions (every one needs a mask and a label) and predicts
-   * the validation patients to calibrate.
+   * true. It measures the training patients' ground-truth lesions (every one needs a mask and a label), then predicts
+   * the validation patients and some training patients to fit its lesion screen and calibrate.
    */
   patientModel?: boolean;
-  /** Called while the patient model measures the training patients and calibrates on the validation patients. */
+  /** Called during each stage of fitting the patient model (PATIENT_MODEL_STAGES of lib/eval/fit-patient-model.ts). */
   onPatientModel?: FitPatientModelOptions['onProgress'];
 }
 
