@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The main job (npm start): set-up, the synthetic study cohorts (generated once, when missing), the quick ablation grid
-# (grids/quick.json: trained on the development cohort, evaluated on the internal and external test cohorts), and the
-# HTML report with its figures and CSVs. Prints where the report is.
+# The main job (npm start): set-up, the synthetic study cohorts (generated once, when missing), the reproduction study
+# (grids/paper.json: the paper's comparison, trained on the development cohort, evaluated on the internal and external
+# test cohorts), and the HTML report with its figures, CSVs and paired statistics. Prints where the report is.
 #   bash scripts/start.sh [--quick] [--grid FILE] [--out DIR]
 # --quick (or EGFR_GTV_FAST=1) runs the grid's reduced "fast" section on a handful of cases: what CI runs, in minutes.
 # Study and report go to runs/<grid name> and reports/<grid name> (with -fast in fast mode), or DIR/study, DIR/report.
 # Interrupted? Run it again: finished cells are kept and a half-trained one continues from its checkpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-grid=grids/quick.json
+grid=grids/paper.json
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in

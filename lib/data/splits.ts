@@ -2,6 +2,9 @@ import { ConfigError } from '../errors';
 import { Rng } from '../util/rng';
 
 /** What a split needs of a case. */
+/** The share of a development cohort's patients held out for validation unless a run says otherwise. */
+export const splitDefaults = { valFraction: 0.1 } as const;
+
 export interface SplitCase {
   id: string;
   patientId: string;

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { openDataset, type LayoutName } from '../data/dataset';
-import { splitByPatient } from '../data/splits';
+import { splitByPatient, splitDefaults } from '../data/splits';
 import { SliceDataset, inputChannels, prepareCase, readCaseInput, resolvePreprocessConfig, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
 import { storeCase } from '../data/stored-case';
 import type { Case } from '../data/case';
@@ -97,7 +97,7 @@ function freshConfig(options: TrainRunOptions, sequences: string[], classes: str
       sequences,
       classes,
       preprocess,
-      valFraction: options.valFraction ?? 0.2,
+      valFraction: options.valFraction ?? splitDefaults.valFraction,
       splitSeed: options.splitSeed ?? options.train?.seed ?? 0,
       train: split.train,
       val: split.val,
@@ -133,7 +133,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const cohort = chosen ? dataset.cases.filter((c) => chosen.has(c.id)) : dataset.cases;
   if (cohort.length === 0) throw new DatasetError('no case chosen for training', options.data);
   const sequences = stored?.data.sequences ?? options.sequences ?? [...cohort[0].sequences].sort();
-  const valFraction = options.valFraction ?? 0.2;
+  const valFraction = options.valFraction ?? splitDefaults.valFraction;
   if (!(valFraction >= 0 && valFraction < 1)) throw new ConfigError(`validation fraction must be in [0, 1), got ${valFraction}`);
   const split = stored
     ? { train: stored.data.train, val: stored.data.val }

@@ -102,13 +102,14 @@ export async function ensureStudyCohorts(
 
 /**
  * The cohorts the notebooks and the main job share, by run mode: fast mode is a handful of cases, enough to run every
- * step; the full size gives test sets large enough for a confidence interval to mean something. Every role has its own seed,
+ * step; the full size is the reproduction study's: a 300-patient development cohort and 100 patients per test centre, so
+ * that a paired comparison can detect differences of a few Dice points (see the study's power in its report). Every role has its own seed,
  * so no patient appears in two of them.
  */
 export function studyCohortsRequest(fast: boolean): StudyCohortsRequest {
   return fast
     ? { internal: { cases: 10, seed: 1 }, 'internal-test': { cases: 4, seed: 3 }, external: { cases: 4, seed: 2 } }
-    : { internal: { cases: 48, seed: 1 }, 'internal-test': { cases: 16, seed: 3 }, external: { cases: 24, seed: 2 } };
+    : { internal: { cases: 300, seed: 1 }, 'internal-test': { cases: 100, seed: 3 }, external: { cases: 100, seed: 2 } };
 }
 
 /** Where those shared cohorts live: datasets/generated/ of this checkout (ignored by git), whatever the working folder. */

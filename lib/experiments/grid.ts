@@ -6,7 +6,8 @@
  *   {
  *     "name": "quick",                         folder-safe name of the study
  *     "description": "...",                    optional, shown in the report
- *     "models": ["mtl", "seg-only", {"name": "mtl-cnn", "baseline": "mtl", "config": {"classifier": {"kind": "cnn"}}}],
+ *     "models": ["mtl", "seg-only", {"name": "mtl-cnn", "baseline": "mtl", "config": {"classifier": {"kind": "cnn"}}},
+ *                {"name": "mtl", "weightings": ["uncertainty", "fixed"]}],
  *     "weightings": ["uncertainty", {"name": "fixed-cls2", "config": {"kind": "fixed", "weights": {"cls": 2}}}],
  *     "seeds": [1, 2, 3],
  *     "model": { "input": {"height": 64, "width": 64}, "encoder": {"baseChannels": 8} },   shared by every model
@@ -14,8 +15,9 @@
  *     "data": { "valFraction": 0.2, "splitSeed": 1, "preprocess": {"clip": [0.5, 99.5]} },
  *     "fast": { "seeds": [1], "train": {"steps": 4}, ... }   optional: merged over the grid in fast mode
  *   }
- * A model entry is a baseline name (lib/model/baselines.ts) or {name, baseline, config}: the baseline's config with
- * `config` merged over it section by section. A weighting entry is a strategy kind or {name, config}.
+ * A model entry is a baseline name (lib/model/baselines.ts) or {name, baseline, config, weightings}: the baseline's
+ * config with `config` merged over it section by section; `weightings`, when given, replaces the grid's list for this
+ * model (so a study can compare a model's weightings without training every other model with each of them). A weighting entry is a strategy kind or {name, config}.
  * A single-task model has one loss, so there is nothing to weight: it gets one cell per seed, with weighting 'none'
  * (fixed weight 1), however many weightings the grid lists. This keeps the grid a plain product for the multi-task
  * models without training identical single-task runs several times.
@@ -28,12 +30,15 @@ import { resolveModelConfig, taskList, type ModelConfig, type ModelConfigInput }
 import type { TrainConfigInput } from '../train/config';
 import { weightingKinds, type WeightingConfig } from '../weighting/create';
 import { isFastMode } from '../util/mode';
+import { splitDefaults } from '../data/splits';
 
 export interface GridModel {
   name: string;
   baseline: BaselineName;
   /** Merged over the baseline section by section, after the grid's shared `model` overrides. */
   config?: ModelConfigInput;
+  /** This model's weightings instead of the grid's. */
+  weightings?: GridWeighting[];
 }
 
 export interface GridWeighting {
@@ -64,11 +69,14 @@ export interface Grid {
   data: GridData;
 }
 
+/** A model entry as written in a grid file: the baseline defaults to the name, weightings may be kinds. */
+export type GridModelInput = Omit<GridModel, 'baseline' | 'weightings'> & { baseline?: BaselineName; weightings?: Array<string | GridWeighting> };
+
 /** The grid as written in its file: shorthand entries allowed, optional fields optional. */
 export interface GridInput {
   name: string;
   description?: string;
-  models: Array<string | GridModel>;
+  models: Array<string | GridModelInput>;
   weightings?: Array<string | GridWeighting>;
   seeds: number[];
   model?: ModelConfigInput;
@@ -80,7 +88,7 @@ export interface GridInput {
 /** The weighting a single-task cell records: there is one loss, so its weight is fixed at 1. */
 export const NO_WEIGHTING = 'none';
 
-export const gridDataDefaults: GridData = { valFraction: 0.2, splitSeed: 1, preprocess: {} };
+export const gridDataDefaults: GridData = { valFraction: splitDefaults.valFraction, splitSeed: 1, preprocess: {} };
 
 /** One run of the grid. */
 export interface GridCell {
@@ -147,7 +155,18 @@ function parseModel(entry: unknown, file?: string): GridModel {
     fail(`model '${name}': unknown baseline '${String(baseline)}' (expected ${baselineNames().join(', ')})`, file);
   }
   if (entry.config !== undefined && !isObject(entry.config)) fail(`model '${name}': config must be an object`, file);
-  return { name, baseline: baseline as BaselineName, ...(entry.config ? { config: entry.config as ModelConfigInput } : {}) };
+  let weightings: GridWeighting[] | undefined;
+  if (entry.weightings !== undefined) {
+    if (!Array.isArray(entry.weightings) || entry.weightings.length === 0) fail(`model '${name}': weightings must be a non-empty list`, file);
+    weightings = entry.weightings.map((w) => parseWeighting(w, file));
+    unique(`model '${name}': weighting`, weightings.map((w) => w.name), file);
+  }
+  return {
+    name,
+    baseline: baseline as BaselineName,
+    ...(entry.config ? { config: entry.config as ModelConfigInput } : {}),
+    ...(weightings ? { weightings } : {}),
+  };
 }
 
 function parseWeighting(entry: unknown, file?: string): GridWeighting {
@@ -186,7 +205,9 @@ export function resolveGrid(input: GridInput, options: { fast?: boolean; file?: 
   const models = g.models.map((m) => parseModel(m, file));
   const weightings = (g.weightings ?? ['uncertainty']).map((w) => parseWeighting(w, file));
   if (weightings.length === 0) fail('weightings must not be empty', file);
-  if (weightings.some((w) => w.name === NO_WEIGHTING)) fail(`'${NO_WEIGHTING}' is reserved for single-task models`, file);
+  if ([...weightings, ...models.flatMap((m) => m.weightings ?? [])].some((w) => w.name === NO_WEIGHTING)) {
+    fail(`'${NO_WEIGHTING}' is reserved for single-task models`, file);
+  }
   unique('model', models.map((m) => m.name), file);
   unique('weighting', weightings.map((w) => w.name), file);
   if (!Array.isArray(g.seeds) || g.seeds.length === 0) fail('seeds must be a non-empty list', file);
@@ -242,14 +263,17 @@ export function isMultiTask(model: GridModel): boolean {
   return taskList(kind).length > 1;
 }
 
-/** The cells of a grid in run order: model, then weighting, then seed. */
+/**
+ * The cells of a grid in run order: seed, then model, then weighting. Seed first, so that a study stopped part-way
+ * holds every variant at its first seeds: a complete comparison with fewer seeds, rather than some variants only.
+ */
 export function gridCells(grid: Grid): GridCell[] {
   const cells: GridCell[] = [];
-  for (const m of grid.models) {
-    const multi = isMultiTask(m);
-    const weightings: GridWeighting[] = multi ? grid.weightings : [{ name: NO_WEIGHTING, config: { kind: 'fixed' } }];
-    for (const w of weightings) {
-      for (const seed of grid.seeds) {
+  for (const seed of grid.seeds) {
+    for (const m of grid.models) {
+      const multi = isMultiTask(m);
+      const weightings: GridWeighting[] = multi ? (m.weightings ?? grid.weightings) : [{ name: NO_WEIGHTING, config: { kind: 'fixed' } }];
+      for (const w of weightings) {
         const modelConfig = { ...baselineConfig(m.baseline, mergeModelConfig(grid.model, m.config ?? {})), seed };
         cells.push({
           id: `${m.name}__${w.name}__s${seed}`,

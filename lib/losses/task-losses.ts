@@ -59,17 +59,13 @@ export interface LossConfigInput {
   cls?: Partial<ClsLossConfig>;
 }
 
+export const segLossDefaults: SegLossConfig = { dice: 1, bce: 1, smooth: 1, positiveWeight: 1, deepSupervision: null };
+export const clsLossDefaults: ClsLossConfig = { kind: 'ce', classWeights: null, labelSmoothing: 0, focalGamma: 2, slices: 'tumour', minTumourPixels: 1 };
+
+/** Fills in the loss defaults and checks them; idempotent, so a resolved config passes through unchanged. */
 export function resolveLossConfig(input: LossConfigInput = {}): LossConfig {
-  const seg: SegLossConfig = { dice: 1, bce: 1, smooth: 1, positiveWeight: 1, deepSupervision: null, ...input.seg };
-  const cls: ClsLossConfig = {
-    kind: 'ce',
-    classWeights: null,
-    labelSmoothing: 0,
-    focalGamma: 2,
-    slices: 'tumour',
-    minTumourPixels: 1,
-    ...input.cls,
-  };
+  const seg: SegLossConfig = { ...segLossDefaults, ...input.seg };
+  const cls: ClsLossConfig = { ...clsLossDefaults, ...input.cls };
   if (seg.dice < 0 || seg.bce < 0 || seg.dice + seg.bce <= 0) {
     throw new ConfigError(`loss: segmentation weights dice ${seg.dice} and bce ${seg.bce} must be >= 0, not both 0`);
   }

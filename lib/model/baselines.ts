@@ -16,6 +16,8 @@ export const baselines = {
   mtl: {},
   /** Multi-task without any CSA module (ablation). */
   'mtl-no-csa': { encoder: { csa: [false, false, false, false] } },
+  /** Multi-task with a CNN-only classifier instead of the hybrid CNN-Transformer one (ablation). */
+  'mtl-cnn-cls': { classifier: { kind: 'cnn' } },
   /** Single-task segmentation with the same encoder and decoder. */
   'seg-only': { kind: 'seg' },
   /** Single-task classification with the same encoder and hybrid classifier. */

@@ -4,7 +4,7 @@
  * sampler draws with replacement, so an epoch is a reporting and validation period, not a pass over a fixed list).
  */
 import { ConfigError } from '../errors';
-import type { LossConfigInput } from '../losses/task-losses';
+import { resolveLossConfig, type LossConfig, type LossConfigInput } from '../losses/task-losses';
 import type { ModelKind } from '../model/multitask';
 import type { AugmentConfig } from '../data/augment';
 import { resolveAugmentConfig } from '../data/augment';
@@ -36,7 +36,7 @@ export interface TrainConfig {
   warmupSteps: number;
   floorFactor: number;
   weighting: WeightingConfig;
-  loss: LossConfigInput;
+  loss: LossConfig;
   sampler: SamplerConfig;
   augment: AugmentConfig;
   /** Validate every this many epochs (and after the last step); 0 turns validation off. */
@@ -47,7 +47,8 @@ export interface TrainConfig {
   checkpointEvery: number;
 }
 
-export type TrainConfigInput = Partial<Omit<TrainConfig, 'optimizer' | 'sampler' | 'augment'>> & {
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'optimizer' | 'sampler' | 'augment' | 'loss'>> & {
+  loss?: LossConfigInput;
   optimizer?: Partial<AdamWConfig>;
   sampler?: Partial<SamplerConfig>;
   augment?: Partial<AugmentConfig> | null;
@@ -56,27 +57,59 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'optimizer' | 'sampler'
 };
 
 /**
+ * The defaults of every training, in one place: what `egfr-gtv train` with no option, the grids and the notebooks
+ * train unless they say otherwise. They are the settings of the quality run (docs/model-spec.md, "Training"): 1600
+ * steps of 8 slices at a peak learning rate of 2e-3, three tumour slices in four, validation every 200-step epoch and
+ * the best validated epoch kept.
+ */
+export const trainDefaults = {
+  seed: 0,
+  batchSize: 8,
+  steps: 1600,
+  stepsPerEpoch: 200,
+  learningRate: 2e-3,
+  /** Share of the schedule spent in linear warm-up. */
+  warmupShare: 0.05,
+  floorFactor: 0.01,
+  /** Share of tumour slices in a batch for models that segment; a classifier learns from tumour slices only. */
+  tumourFraction: 0.75,
+  validateEvery: 1,
+} as const;
+
+/**
+ * Early stopping that never stops before the end but keeps the best validated epoch: the patience covers every
+ * validation of the run. Only used when the run is validated (the trainer ignores it without validation metrics).
+ */
+export function keepBestEpoch(steps: number, stepsPerEpoch: number, validateEvery: number): EarlyStoppingConfig {
+  const validations = Math.ceil(steps / stepsPerEpoch / Math.max(1, validateEvery));
+  return { metric: 'score', mode: 'max', patience: Math.max(1, validations), minDelta: 0 };
+}
+
+/**
  * Fills in the defaults for a model kind and checks every value. The kind matters for two defaults: classification
  * learns only from tumour slices (the EGFR label is the patient's), so a 'cls' model samples tumour slices only, and a
- * single-task model has nothing to weight, so its weighting is fixed.
+ * single-task model has nothing to weight, so its weighting is fixed. The loss config is resolved here too, so a run's
+ * config.json holds every value the run used.
  */
 export function resolveTrainConfig(input: TrainConfigInput, kind: ModelKind): TrainConfig {
-  const stepsPerEpoch = input.stepsPerEpoch ?? 100;
-  const steps = input.steps ?? (input.epochs !== undefined ? input.epochs * stepsPerEpoch : 20 * stepsPerEpoch);
+  const d = trainDefaults;
+  const stepsPerEpoch = input.stepsPerEpoch ?? d.stepsPerEpoch;
+  const steps = input.steps ?? (input.epochs !== undefined ? input.epochs * stepsPerEpoch : d.steps);
+  const validateEvery = input.validateEvery ?? d.validateEvery;
   const config: TrainConfig = {
-    seed: input.seed ?? 0,
-    batchSize: input.batchSize ?? 8,
+    seed: input.seed ?? d.seed,
+    batchSize: input.batchSize ?? d.batchSize,
     steps,
     stepsPerEpoch,
-    optimizer: { ...adamWDefaults, learningRate: 1e-3, ...input.optimizer },
-    warmupSteps: input.warmupSteps ?? Math.min(steps, Math.round(0.05 * steps)),
-    floorFactor: input.floorFactor ?? 0.01,
+    optimizer: { ...adamWDefaults, learningRate: d.learningRate, ...input.optimizer },
+    warmupSteps: input.warmupSteps ?? Math.min(steps, Math.round(d.warmupShare * steps)),
+    floorFactor: input.floorFactor ?? d.floorFactor,
     weighting: input.weighting ?? (kind === 'mtl' ? { kind: 'uncertainty' } : { kind: 'fixed' }),
-    loss: input.loss ?? {},
-    sampler: resolveSamplerConfig({ tumourFraction: kind === 'cls' ? 1 : 0.5, ...input.sampler }),
+    loss: resolveLossConfig(input.loss ?? {}),
+    sampler: resolveSamplerConfig({ tumourFraction: kind === 'cls' ? 1 : d.tumourFraction, ...input.sampler }),
     augment: resolveAugmentConfig(input.augment === null ? { enabled: false } : (input.augment ?? {})),
-    validateEvery: input.validateEvery ?? 1,
-    earlyStopping: input.earlyStopping === undefined ? null : input.earlyStopping,
+    validateEvery,
+    earlyStopping: input.earlyStopping === undefined ? keepBestEpoch(steps, stepsPerEpoch, validateEvery) : input.earlyStopping,
     checkpointEvery: input.checkpointEvery ?? stepsPerEpoch,
   };
   validateTrainConfig(config);

@@ -13,6 +13,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreprocessConfig } from '../data/slice-dataset';
 import { ModelFileError } from '../errors';
+import { resolveLossConfig } from '../losses/task-losses';
 import type { ModelConfig, TaskName } from '../model/multitask';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { TrainConfig } from './config';
@@ -95,7 +96,8 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
     throw new ModelFileError(`format version ${String(parsed.formatVersion)} is not supported (this egfr-gtv reads ${RUN_FORMAT_VERSION})`, file);
   }
   if (!parsed.model || !parsed.data || !parsed.train) throw new ModelFileError('lacks the model, data or train section', file);
-  return parsed as RunConfig;
+  // Runs written before the loss config was stored resolved hold only the loss values they changed.
+  return { ...parsed, train: { ...parsed.train, loss: resolveLossConfig(parsed.train.loss) } } as RunConfig;
 }
 
 /** RFC 4180 text of a table: a cell with a comma, quote or newline is quoted; numbers as JavaScript prints them; null and

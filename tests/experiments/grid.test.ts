@@ -16,16 +16,29 @@ const base: GridInput = {
 };
 
 describe('experiments: grid', () => {
-  it('crosses multi-task models with every weighting and seed, single-task models with seeds only', () => {
+  it('crosses multi-task models with every weighting and seed, single-task models with seeds only, seed first', () => {
     const cells = gridCells(resolveGrid(base, { fast: false }));
     assert.deepEqual(
       cells.map((c) => c.id),
       [
-        'mtl__uncertainty__s1', 'mtl__uncertainty__s2', 'mtl__dwa__s1', 'mtl__dwa__s2',
-        `seg-only__${NO_WEIGHTING}__s1`, `seg-only__${NO_WEIGHTING}__s2`,
-        'mtl-cnn__uncertainty__s1', 'mtl-cnn__uncertainty__s2', 'mtl-cnn__dwa__s1', 'mtl-cnn__dwa__s2',
+        'mtl__uncertainty__s1', 'mtl__dwa__s1', `seg-only__${NO_WEIGHTING}__s1`, 'mtl-cnn__uncertainty__s1', 'mtl-cnn__dwa__s1',
+        'mtl__uncertainty__s2', 'mtl__dwa__s2', `seg-only__${NO_WEIGHTING}__s2`, 'mtl-cnn__uncertainty__s2', 'mtl-cnn__dwa__s2',
       ],
     );
+  });
+
+  it("takes a model's own weightings instead of the grid's", () => {
+    const grid = resolveGrid(
+      { ...base, models: [{ name: 'mtl', baseline: 'mtl', weightings: ['uncertainty', 'fixed'] }, 'mtl-no-csa', 'seg-only'], seeds: [1] },
+      { fast: false },
+    );
+    assert.deepEqual(
+      gridCells(grid).map((c) => c.id),
+      ['mtl__uncertainty__s1', 'mtl__fixed__s1', 'mtl-no-csa__uncertainty__s1', 'mtl-no-csa__dwa__s1', `seg-only__${NO_WEIGHTING}__s1`],
+    );
+    assert.deepEqual(gridCells(grid)[1].train.weighting, { kind: 'fixed' });
+    assert.throws(() => resolveGrid({ ...base, models: [{ name: 'mtl', baseline: 'mtl', weightings: [] }] }), /weightings must be a non-empty list/);
+    assert.throws(() => resolveGrid({ ...base, models: [{ name: 'mtl', baseline: 'mtl', weightings: ['nope'] }] }), /unknown weighting 'nope'/);
   });
 
   it('gives each cell its seed, its weighting and the shared overrides merged under the model entry', () => {

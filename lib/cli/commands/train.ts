@@ -3,6 +3,8 @@ import { BACKEND_NAMES } from '../../engine/backend';
 import { LAYOUTS } from '../../data/dataset';
 import { trainRun } from '../../eval/train-run';
 import type { ModelKind } from '../../model/multitask';
+import { splitDefaults } from '../../data/splits';
+import { trainDefaults } from '../../train/config';
 import { terminalProgress } from '../../train/progress';
 import { runPaths } from '../../train/run-folder';
 import { PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
@@ -12,6 +14,7 @@ import type { WeightingConfig } from '../../weighting/create';
 import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
+const d = trainDefaults;
 const usage = `usage: egfr-gtv train --data DIR --model mtl|seg|cls|unet --out RUN [options]
 
 Trains a model on a cohort (project-native layout by default) and writes the run folder RUN: config.json (everything
@@ -20,24 +23,25 @@ also patient-model.json, the patient-level EGFR model that eval and predict fuse
 (see egfr-gtv patient-model).
 The cohort is split by patient, stratified by EGFR, into training and validation (--val-fraction).
 
-  --steps N              optimiser steps (default: --epochs x --steps-per-epoch, else 20 epochs)
+  --steps N              optimiser steps (default: --epochs x --steps-per-epoch, else ${d.steps})
   --epochs N             epochs of --steps-per-epoch steps
-  --steps-per-epoch N    default 100
-  --batch B              slices per step (default 8)
-  --lr X                 peak learning rate (default 1e-3), warm-up 5% then cosine
+  --steps-per-epoch N    default ${d.stepsPerEpoch}
+  --batch B              slices per step (default ${d.batchSize})
+  --lr X                 peak learning rate (default ${d.learningRate}), warm-up ${d.warmupShare * 100}% then cosine
   --weight-decay X       decoupled weight decay of AdamW (default 0: Adam)
-  --seed S               seed of weights, sampling, augmentation and split (default 0)
+  --seed S               seed of weights, sampling, augmentation and split (default ${d.seed})
   --weighting W          ${weightingKinds.join(' | ')} (default: uncertainty for mtl)
   --size P               slice size in pixels, a multiple of 16 (default 128)
   --base-channels C      channels of the first encoder stage (default 16)
   --context K            neighbouring slices on each side as extra channels (2.5D; default 0)
   --sequences a,b        sequences in channel order (default: all of the first case, sorted)
   --cases a,b            train on these cases of the cohort only (ids; default all), validation split among them
-  --val-fraction F       share of patients for validation (default 0.2; 0 for none)
-  --validate-every N     validate every N epochs (default 1) on the held-out patients (3D Dice, EGFR AUC)
+  --val-fraction F       share of patients for validation (default ${splitDefaults.valFraction}; 0 for none)
+  --validate-every N     validate every N epochs (default ${d.validateEvery}) on the held-out patients (3D Dice, EGFR AUC)
   --patience N           stop after N validations without improvement of the validation score (mean of the
-                         validation Dice and AUC) and keep the best epoch's model (default: off, keep the last)
-  --tumour-fraction F    share of tumour slices in a batch (default 0.5; 1 for cls)
+                         validation Dice and AUC); the best epoch's model is kept either way (default: never stop
+                         early); 0 turns both off and keeps the last weights
+  --tumour-fraction F    share of tumour slices in a batch (default ${d.tumourFraction}; 1 for cls)
   --no-augment           no augmentation
   --no-patient-model     do not fit the patient-level EGFR model after an mtl run
   --layout L             ${LAYOUTS.join(' | ')} (default native)
@@ -85,13 +89,14 @@ export const command: Command = {
         ...(values['steps-per-epoch'] !== undefined ? { stepsPerEpoch: positive('steps-per-epoch') } : {}),
         ...(values['batch'] !== undefined ? { batchSize: positive('batch') } : {}),
         ...(values['validate-every'] !== undefined ? { validateEvery: positive('validate-every') } : {}),
-        optimizer: { learningRate: numberOption(values, 'lr', 1e-3), weightDecay: numberOption(values, 'weight-decay', 0) },
+        optimizer: { learningRate: numberOption(values, 'lr', d.learningRate), weightDecay: numberOption(values, 'weight-decay', 0) },
         ...(weighting ? { weighting: { kind: weighting } as WeightingConfig } : {}),
-        ...(patience !== undefined ? { earlyStopping: { metric: 'score', mode: 'max' as const, patience, minDelta: 0 } } : {}),
-        ...(values['tumour-fraction'] !== undefined ? { sampler: { tumourFraction: numberOption(values, 'tumour-fraction', 0.5) } } : {}),
+        ...(patience === 0 ? { earlyStopping: null } : {}),
+        ...(patience !== undefined && patience > 0 ? { earlyStopping: { metric: 'score', mode: 'max' as const, patience, minDelta: 0 } } : {}),
+        ...(values['tumour-fraction'] !== undefined ? { sampler: { tumourFraction: numberOption(values, 'tumour-fraction', d.tumourFraction) } } : {}),
         ...(values['no-augment'] ? { augment: null } : {}),
       },
-      valFraction: numberOption(values, 'val-fraction', 0.2),
+      valFraction: numberOption(values, 'val-fraction', splitDefaults.valFraction),
       ...(backend ? { backend } : {}),
       resume: values.resume === true,
       callbacks: terminalProgress(),
