@@ -4,7 +4,7 @@ import { BACKEND_NAMES, initEngine, type BackendName } from '../lib/engine/backe
 import { buildModel } from '../lib/model/baselines';
 import { createTrainStep } from '../lib/train/step';
 import { createWeighting } from '../lib/weighting/create';
-import { buildReferenceUnet, REFERENCE_UNET } from './reference-unet';
+import { buildReferenceUnet, REFERENCE_UNET } from '../lib/bench/reference-unet';
 
 /**
  * Where a step spends its time, per kernel: `npx tsx bench/profile.ts [--backend wasm] [--model unet|mtl]

@@ -21,4 +21,4 @@ export * from './data/slice-dataset';
 export * from './data/stored-case';
 export * from './train/index';
 export * from './eval/index';
-export * from './radiomics/index';
+export * from './patient/index';

@@ -10,7 +10,7 @@
 #    synthetic 1.5 mm grid's in-plane resolution; coarser grids cap the Dice of small lesions (a perfect prediction at
 #    96 px brought back to the input grid keeps a mean Dice of 0.92 on the internal test cohort, at 64 px only 0.84,
 #    measured with the ground truth as the prediction). Training ends by fitting the patient-level EGFR model
-#    (lib/eval/patient-model.ts: the network's log-odds plus those of the predicted lesions' phenotypes);
+#    (lib/patient/patient-model.ts: the network's log-odds plus those of the predicted lesions' phenotypes);
 # 3. evaluates it on the test cohorts (patient-level 3D Dice; EGFR AUC of the patient model, of the network alone and
 #    of the phenotypes alone) with the default area-weighted slice aggregation;
 # 4. prints one JSON object: the figures, the label rule's ceiling on each test cohort, the AUC and ceiling pooled

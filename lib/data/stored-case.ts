@@ -6,7 +6,7 @@
  * channel's largest |value|: about 1.5e-4 for a z-scored channel reaching 10, far below the images' noise.
  */
 import type { Volume } from '../volume/volume';
-import type { PreparedCase } from './slice-dataset';
+import type { PreparedCase } from '../preprocess/prepare-case';
 
 const INT16_MAX = 32767;
 

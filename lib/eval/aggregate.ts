@@ -1,8 +1,8 @@
 import { ConfigError, DatasetError } from '../errors';
 
 /**
- * How per-slice EGFR probabilities of one patient become one patient probability (model-spec.md, "Patient-level
- * outputs"). Slices "with tumour" are those whose predicted tumour area is > `minTumourArea`.
+ * How per-slice EGFR probabilities of one patient become one patient probability (docs/model-spec.md, "Prediction:
+ * slices back into a patient"). Slices "with tumour" are those whose predicted tumour area is > `minTumourArea`.
  * - 'area-weighted' (the default): Σ pᵢ·aᵢ / Σ aᵢ over slices with tumour, aᵢ the predicted tumour area, so slices
  *   showing more of the tumour count more and a sliver at the tumour's edge counts little;
  * - 'max': the largest slice probability over slices with tumour;

@@ -3,13 +3,14 @@
  * - segmentation in 3D on the input's own grid and spacing (lib/metrics/segmentation.ts: Dice, IoU, HD95, ASSD,
  *   voxel sensitivity and precision, lesion-wise detection), for cases with a GTV mask;
  * - classification on the patient EGFR probability (lib/eval/predict.ts; with `patientModel` the fused one of
- *   lib/eval/patient-model.ts), mutant vs wild-type: AUC with a bootstrap interval, threshold metrics at `threshold`,
+ *   lib/patient/patient-model.ts), mutant vs wild-type: AUC with a bootstrap interval, threshold metrics at `threshold`,
  *   Brier score; with three classes also the multi-class metrics (on the network's class probabilities).
  * Summary statistics of the segmentation are means (and medians) over patients; a metric that is NaN for a patient
  * (HD95 with an empty mask, under the 'nan' convention) is left out of its mean and the count of patients that
  * entered is reported.
  */
-import type { CaseInput, PreparedCase, PreprocessConfig } from '../data/slice-dataset';
+import type { CaseInput, PreparedCase } from '../preprocess/prepare-case';
+import type { PreprocessConfig } from '../preprocess/config';
 import { binaryClassificationReport, type BinaryClassificationReport } from '../metrics/classification-report';
 import { rocAuc } from '../metrics/classification';
 import { multiclassMetrics, type MulticlassMetrics } from '../metrics/multiclass';

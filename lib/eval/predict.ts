@@ -5,7 +5,7 @@
  *   resampled linearly onto the input grid through world coordinates (which undoes the reorientation, the in-plane
  *   resampling and the padding of lib/data/slice-dataset.ts) and thresholded (> threshold, default 0.5). The mask
  *   therefore has the input's dims and affine. Its volume in mL is its voxel count x the input's voxel volume / 1000.
- *   A run's patient model (lib/eval/patient-model.ts) then screens the mask's components: the mask keeps the lesions.
+ *   A run's patient model (lib/patient/patient-model.ts) then screens the mask's components: the mask keeps the lesions.
  * - EGFR: each slice's class probabilities (softmax) are aggregated per class with lib/eval/aggregate.ts, weighting
  *   by the slice's predicted tumour area in mm^2 on the model grid (no seg head: no areas, hence the all-slice mean),
  *   then renormalised to sum to 1. The patient's EGFR probability is 1 - P(wild-type) (class 0): P(mutant) in the
@@ -16,7 +16,8 @@
  * and take no part in the EGFR aggregate.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { prepareCase, type CaseInput, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
+import { prepareCase, type CaseInput, type PreparedCase } from '../preprocess/prepare-case';
+import type { PreprocessConfig } from '../preprocess/config';
 import { DatasetError } from '../errors';
 import { readNifti } from '../io/nifti-read';
 import { affinesClose } from '../volume/affine';
@@ -25,7 +26,8 @@ import type { MultiTaskModel } from '../model/multitask';
 import { resampleToGrid } from '../volume/resample';
 import type { Volume } from '../volume/volume';
 import { aggregateSliceProbabilities, defaultAggregateOptions, type AggregateOptions, type PatientProbability } from './aggregate';
-import { applyPatientModel, type PatientEgfr, type PatientModel } from './patient-model';
+import type { NetworkPredictor } from '../patient/fit';
+import { applyPatientModel, type PatientEgfr, type PatientModel } from '../patient/patient-model';
 
 export interface PredictOptions {
   /**
@@ -38,7 +40,7 @@ export interface PredictOptions {
   threshold: number;
   aggregation: Partial<AggregateOptions>;
   /**
-   * The run's patient-level EGFR model (lib/eval/patient-model.ts); when given, `predictCase` screens the predicted
+   * The run's patient-level EGFR model (lib/patient/patient-model.ts); when given, `predictCase` screens the predicted
    * mask's lesions and fuses the network's probability with their phenotypes.
    */
   patientModel?: PatientModel | null;
@@ -189,6 +191,14 @@ export function predictCase(model: MultiTaskModel, input: CaseInput, config: Pre
   if (!pm || !prediction.mask || !prediction.egfr) return prediction;
   const { mask, patient } = applyPatientModel(pm, input, prediction.mask, prediction.egfr.probability);
   return { ...prediction, mask, gtvMl: volumeMl(mask), patient };
+}
+
+/** The network alone as the patient model's fitting takes it (no patient model applied). */
+export function networkPredictor(model: MultiTaskModel, config: PreprocessConfig): NetworkPredictor {
+  return (input) => {
+    const prediction = predictCase(model, input, config);
+    return { mask: prediction.mask, egfrProbability: prediction.egfr?.probability ?? null };
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The ablation runner: every cell of a grid is trained on the development cohort (lib/eval/train-run.ts: the same
+ * The ablation runner: every cell of a grid is trained on the development cohort (lib/experiments/train-run.ts: the same
  * patient split for every cell) and evaluated on each test cohort (lib/eval/evaluate.ts), and all of it lands in one
  * study folder:
  *   <out>/grid.json                     the resolved grid the study was started with
@@ -15,12 +15,13 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../data/dataset';
-import { readCaseInput, type CaseInput } from '../data/slice-dataset';
+import { readCaseInput } from '../data/case-input';
+import type { CaseInput } from '../preprocess/prepare-case';
 import { ConfigError } from '../errors';
 import { evaluateModel, type EvaluationSummary, type PatientRow } from '../eval/evaluate';
 import { writePatientsCsv } from '../eval/results';
 import { loadRun } from '../eval/run';
-import { trainRun } from '../eval/train-run';
+import { trainRun } from './train-run';
 import type { TrainCallbacks } from '../train/progress';
 import { runPaths } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic-write';

@@ -24,7 +24,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { ConfigError } from '../errors';
-import type { PreprocessConfig } from '../data/slice-dataset';
+import type { PreprocessConfig } from '../preprocess/config';
 import { baselineConfig, baselineNames, type BaselineName } from '../model/baselines';
 import { resolveModelConfig, taskList, type ModelConfig, type ModelConfigInput } from '../model/multitask';
 import type { TrainConfigInput } from '../train/config';

@@ -3,3 +3,4 @@ export * from './results';
 export * from './cohorts';
 export * from './ablation';
 export * from './study';
+export * from './train-run';

@@ -4,19 +4,13 @@
  * because the EGFR label belongs to the patient, not to every slice.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { TrainBatch } from '../data/slice-dataset';
 import { ConfigError } from '../errors';
 import type { ModelOutput, TaskName } from '../model/multitask';
 import { bceWithLogits } from './bce';
 import { crossEntropyLoss } from './cross-entropy';
 import { softDiceLoss } from './dice';
 import { focalLoss } from './focal';
-
-/** A training batch: image [N, H, W, C]; mask [N, H, W, 1] in {0, 1}; label [N] class indices (int32). */
-export interface TrainBatch {
-  image: tf.Tensor4D;
-  mask?: tf.Tensor4D;
-  label?: tf.Tensor1D;
-}
 
 export interface SegLossConfig {
   /** Weight of the soft Dice term, default 1. */

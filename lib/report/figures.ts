@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../data/csv';
 import { openDataset } from '../data/dataset';
-import { readCaseInput } from '../data/slice-dataset';
+import { readCaseInput } from '../data/case-input';
 import { initEngine } from '../engine/backend';
 import { ConfigError } from '../errors';
 import { predictCase } from '../eval/predict';

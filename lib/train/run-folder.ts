@@ -11,7 +11,7 @@
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PreprocessConfig } from '../data/slice-dataset';
+import type { PreprocessConfig } from '../preprocess/config';
 import { ModelFileError } from '../errors';
 import { resolveLossConfig } from '../losses/task-losses';
 import type { ModelConfig, TaskName } from '../model/multitask';
@@ -29,7 +29,7 @@ export const runPaths = (dir: string) => ({
   checkpoints: join(dir, 'checkpoints'),
   bestModel: join(dir, 'best-model'),
   model: join(dir, 'model'),
-  /** The patient-level EGFR model fitted after the network (lib/eval/patient-model.ts). */
+  /** The patient-level EGFR model fitted after the network (lib/patient/patient-model.ts). */
   patientModel: join(dir, 'patient-model.json'),
 });
 

@@ -7,7 +7,8 @@
  * Every forward pass of a step (GradNorm's included) uses the step's dropout seed, so they see the same masks.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LossConfig, LossConfigInput, TaskLosses, TrainBatch, computeTaskLosses, resolveLossConfig } from '../losses/task-losses';
+import type { TrainBatch } from '../data/slice-dataset';
+import { LossConfig, LossConfigInput, TaskLosses, computeTaskLosses, resolveLossConfig } from '../losses/task-losses';
 import { MultiTaskModel, TaskName } from '../model/multitask';
 import { TaskNumbers, TaskWeighting } from '../weighting/strategy';
 

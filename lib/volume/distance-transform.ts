@@ -1,4 +1,4 @@
-import type { Vec3 } from '../volume/volume';
+import type { Vec3 } from './volume';
 
 /**
  * Exact squared Euclidean distance transform in millimetres² on an anisotropic 3D grid (x fastest, as `Volume`).

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { timeMultiTaskModel } from '../../bench/model';
-import { buildReferenceUnet } from '../../bench/reference-unet';
-import { TORCH_PYTHON, TORCH_TWINS, rowRatios, runTorchTwin } from '../../bench/torch/compare';
+import { timeMultiTaskModel } from '../../lib/bench/model';
+import { buildReferenceUnet } from '../../lib/bench/reference-unet';
+import { TORCH_PYTHON, TORCH_TWINS, rowRatios, runTorchTwin } from '../../lib/bench/compare';
 import { initEngine } from '../../lib/engine/backend';
 import { BackendError } from '../../lib/errors';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { benchRows } from '../../bench/registry';
-import { headPhantom, PREDICT_PHANTOM, timePredictVolume } from '../../bench/predict';
+import { benchRows } from '../../lib/bench/registry';
+import { headPhantom, PREDICT_PHANTOM, timePredictVolume } from '../../lib/bench/predict';
 import { initEngine } from '../../lib/engine/backend';
 import { affineZooms } from '../../lib/volume/affine';
 

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { benchRows } from '../../bench/registry';
-import { peakRssKb } from '../../bench/peak-rss-at-exit';
-import { measureTrainMemory } from '../../bench/train-memory';
+import { benchRows } from '../../lib/bench/registry';
+import { peakRssKb } from '../../lib/bench/peak-rss-at-exit';
+import { measureTrainMemory } from '../../lib/bench/train-memory';
 
 const leftovers = () => readdirSync(tmpdir()).filter((f) => f.startsWith('egfr-gtv-bench-train-rss-')).sort();
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPatientModel } from '../../lib/eval/patient-model';
+import { loadPatientModel } from '../../lib/patient/patient-model';
 import { runPaths } from '../../lib/train/run-folder';
 import { runCli } from './run-cli';
 import { TINY_TRAIN_ARGS, tinyRun } from './tiny-run';

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { SliceDataset, modelGrid, prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { SliceDataset } from '../../lib/data/slice-dataset';
+import { modelGrid, prepareCase } from '../../lib/preprocess/prepare-case';
+import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { ConfigError, DatasetError } from '../../lib/errors';
 import { applyAffine } from '../../lib/volume/affine';

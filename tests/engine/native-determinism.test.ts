@@ -6,7 +6,9 @@
  */
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { SliceDataset, prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { SliceDataset } from '../../lib/data/slice-dataset';
+import { prepareCase } from '../../lib/preprocess/prepare-case';
+import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { loadAddon, registerNativeBackend, type NativeAddon } from '../../lib/engine/native';
 import { REDUCE_OPS } from '../../lib/engine/native/addon';

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { prepareCase } from '../../lib/preprocess/prepare-case';
+import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { saveDataFrameCsv, toDataFrame } from '../../lib/eval/results';
 import { evaluateModel, summarise, summariseRows, validationScores, type PatientRow } from '../../lib/eval/evaluate';

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { prepareCase } from '../../lib/preprocess/prepare-case';
+import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { aggregateEgfr, toInputGrid, type ModelGridPrediction } from '../../lib/eval/predict';
 import { segmentationMetrics } from '../../lib/metrics/segmentation';
 import { tinyCase } from '../train/tiny-cohort';

@@ -42,7 +42,7 @@ describe('eval results tables', function () {
 
   it('importing the library does not load danfojs-node; building a DataFrame does', () => {
     const script = `
-      const lib = require('./lib/index.ts');
+      const lib = require('./lib/index');
       const loaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/danfojs-node/'));
       const atImport = loaded();
       lib.toDataFrame([{ a: 1 }]).then(() => process.stdout.write(JSON.stringify({ atImport, afterFrame: loaded() })));`;

@@ -2,7 +2,7 @@
  * A tiny in-memory cohort for trainer, dataset and evaluation tests: brains as bright ellipses on a small anisotropic
  * grid with a spherical tumour whose size depends on the label, so both tasks have something to learn in a few steps.
  */
-import type { CaseInput } from '../../lib/data/slice-dataset';
+import type { CaseInput } from '../../lib/preprocess/prepare-case';
 import { Rng } from '../../lib/util/rng';
 import type { Mat4, Vec3, Volume } from '../../lib/volume/volume';
 

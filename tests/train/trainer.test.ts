@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { SliceDataset, prepareCase, resolvePreprocessConfig } from '../../lib/data/slice-dataset';
+import { SliceDataset } from '../../lib/data/slice-dataset';
+import { prepareCase } from '../../lib/preprocess/prepare-case';
+import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { registerNativeBackend } from '../../lib/engine/native';
 import { buildModel } from '../../lib/model/baselines';

@@ -1,14 +1,15 @@
 import { promises as fs } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { openDataset, LAYOUTS } from '../../data/dataset';
-import { readCaseInput, type CaseInput } from '../../data/slice-dataset';
+import { readCaseInput } from '../../data/case-input';
+import type { CaseInput } from '../../preprocess/prepare-case';
 import { initEngine, BACKEND_NAMES } from '../../engine/backend';
 import { DatasetError } from '../../errors';
 import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
 import { evaluateModel, type PatientRow } from '../../eval/evaluate';
 import { rocAuc } from '../../metrics/classification';
 import { writePatientsCsv } from '../../eval/results';
-import { loadPatientModel } from '../../eval/patient-model';
+import { loadPatientModel } from '../../patient/patient-model';
 import { loadRun } from '../../eval/run';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { createProgress } from '../../util/progress';

@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import { openDataset, LAYOUTS } from '../../data/dataset';
 import { BACKEND_NAMES, initEngine } from '../../engine/backend';
 import { DatasetError, UsageError } from '../../errors';
-import { fitPatientModel, fitPatientModelDefaults, PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
-import { savePatientModel } from '../../eval/patient-model';
+import { fitPatientModel, fitPatientModelDefaults, PATIENT_MODEL_STAGES } from '../../patient/fit';
+import { savePatientModel } from '../../patient/patient-model';
+import { networkPredictor } from '../../eval/predict';
 import { loadRun } from '../../eval/run';
 import { runPaths } from '../../train/run-folder';
 import { createStagedProgress } from '../../util/progress';
@@ -50,7 +51,7 @@ export const command: Command = {
       const stat = await fs.stat(data).catch(() => null);
       if (!stat || !stat.isDirectory()) throw new DatasetError('data folder does not exist', data);
       const dataset = await openDataset(data, { layout, sequences: config.data.sequences });
-      const pm = await fitPatientModel(config, dataset.cases, { l2, candidatePatients, network: model, onProgress: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]) });
+      const pm = await fitPatientModel(config, dataset.cases, { l2, candidatePatients, network: networkPredictor(model, config.data.preprocess), onProgress: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]) });
       await savePatientModel(runDir, pm);
       const weights = { intercept: pm.phenotype.intercept, ...Object.fromEntries(pm.phenotype.names.map((n, i) => [n, pm.phenotype.weights[i]])) };
       const report = {

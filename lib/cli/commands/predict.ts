@@ -2,7 +2,7 @@ import { BACKEND_NAMES, initEngine } from '../../engine/backend';
 import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
 import { UsageError } from '../../errors';
 import { predictFiles } from '../../eval/predict';
-import { loadPatientModel } from '../../eval/patient-model';
+import { loadPatientModel } from '../../patient/patient-model';
 import { loadRun } from '../../eval/run';
 import { writeNifti } from '../../io/nifti-write';
 import { choiceOption, flagOptions, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';

@@ -1,13 +1,13 @@
 import { UsageError } from '../../errors';
 import { BACKEND_NAMES } from '../../engine/backend';
 import { LAYOUTS } from '../../data/dataset';
-import { trainRun } from '../../eval/train-run';
+import { trainRun } from '../../experiments/train-run';
 import type { ModelKind } from '../../model/multitask';
 import { splitDefaults } from '../../data/splits';
 import { trainDefaults } from '../../train/config';
 import { terminalProgress } from '../../train/progress';
 import { runPaths } from '../../train/run-folder';
-import { PATIENT_MODEL_STAGES } from '../../eval/fit-patient-model';
+import { PATIENT_MODEL_STAGES } from '../../patient/fit';
 import { createLazyProgress, createStagedProgress } from '../../util/progress';
 import { weightingKinds } from '../../weighting/create';
 import type { WeightingConfig } from '../../weighting/create';

@@ -24,8 +24,9 @@ export interface CsaConfig {
   /** Spatial reduction r of keys and values (depthwise conv stride). Default 1. */
   reduction: number;
   /**
-   * Hidden channels of the feed-forward = expansion x channels. Default 2 (CvT and CMT use 4): on wasm the default
-   * multi-task training step took 1824 ms CPU with 4 and 1581 ms with 2, against 658 ms for the reference U-Net.
+   * Hidden channels of the feed-forward = expansion x channels. Default 2 (CvT and CMT use 4), which keeps the
+   * multi-task training step cheaper on the CPU backends (the measurement: docs/model-spec.md, "Measurements behind
+   * some defaults").
    */
   ffnExpansion: number;
   /** Pre-norm: 'layer' (LayerNorm over channels, default) or a Norm2D kind. */

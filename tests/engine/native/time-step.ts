@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { registerNativeBackend } from '../../../lib/engine/native';
-import { REFERENCE_UNET, timeReferenceUnet } from '../../../bench/reference-unet';
+import { REFERENCE_UNET, timeReferenceUnet } from '../../../lib/bench/reference-unet';
 import { plainUnet, referenceUnet, trainStep } from './unet';
 
 function cpuMs(since: NodeJS.CpuUsage): number {

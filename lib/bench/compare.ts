@@ -2,19 +2,22 @@
  * Runs the bench rows of the reference U-Net and the default multi-task model on a TensorFlow.js backend and their
  * PyTorch twins (bench/torch/unet.py, bench/torch/mtl.py) in one go, on the same machine, and reports both with the
  * ratios tfjs / PyTorch (above 1: tfjs is slower).
- * Run: npx tsx bench/torch/compare.ts [--backend native]   (needs Debian's python3-torch for /usr/bin/python3)
+ * Run: npm run bench -- --compare [--backend native]   (needs Debian's python3-torch for /usr/bin/python3)
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
-import type { BackendName } from '../../lib/engine/backend';
-import { BackendError } from '../../lib/errors';
-import { parseBenchArgs, runBench } from '../run';
+import type { BackendName } from '../engine/backend';
+import { BackendError } from '../errors';
+import { runBench } from './run';
+
+/** The PyTorch twins are scripts of the repository's bench/ folder, not part of the library. */
+const TWINS_DIR = path.join(__dirname, '..', '..', 'bench', 'torch');
 
 /** Each twin's script and the bench row (key prefix) it reproduces. */
 export const TORCH_TWINS = {
-  unet: { script: path.join(__dirname, 'unet.py'), row: 'unet_b4_128' },
-  mtl: { script: path.join(__dirname, 'mtl.py'), row: 'mtl_b4_128' },
+  unet: { script: path.join(TWINS_DIR, 'unet.py'), row: 'unet_b4_128' },
+  mtl: { script: path.join(TWINS_DIR, 'mtl.py'), row: 'mtl_b4_128' },
 } as const;
 export type TwinName = keyof typeof TORCH_TWINS;
 
@@ -95,14 +98,4 @@ export async function runCompare(opts: { backend?: BackendName; log?: (msg: stri
     mtl_ratio_forward: m.forward,
     mtl_ratio_train_cpu: m.train_cpu,
   };
-}
-
-if (require.main === module) {
-  runCompare(parseBenchArgs(process.argv.slice(2))).then(
-    (out) => process.stdout.write(JSON.stringify(out) + '\n'),
-    (err: Error) => {
-      process.stderr.write(`compare: error: ${err.message}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadColin27 } from '../lib/synth/colin27';
-import { exportCohort } from '../lib/synth/export';
+import { loadColin27 } from '../synth/colin27';
+import { exportCohort } from '../synth/export';
 
 /**
  * Benchmark row for the synthetic cohort: milliseconds per case at 1.5 mm (128x128x112), generation plus gzip NIfTI
@@ -37,7 +37,3 @@ export async function synth_case(cases = 5): Promise<Record<string, number>> {
 }
 
 export const rows = { synth_case };
-
-if (require.main === module) {
-  synth_case().then((r) => process.stdout.write(JSON.stringify(r) + '\n'));
-}

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { parseBenchArgs } from '../../bench/run';
-import { benchRows } from '../../bench/registry';
-import { timeReferenceUnet } from '../../bench/reference-unet';
+import { parseBenchArgs } from '../../lib/bench/run';
+import { benchRows } from '../../lib/bench/registry';
+import { timeReferenceUnet } from '../../lib/bench/reference-unet';
 import { initEngine } from '../../lib/engine/backend';
 import { UsageError } from '../../lib/errors';
 

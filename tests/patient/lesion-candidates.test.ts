@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { keepComponents, lesionCandidates, LESION_CANDIDATE_FEATURES, lesionPhenotypeDefaults, referenceIntensity } from '../../lib/radiomics';
+import { keepComponents, lesionCandidates, LESION_CANDIDATE_FEATURES, lesionPhenotypeDefaults, referenceIntensity } from '../../lib/patient';
 import { symmetricEigen3 } from '../../lib/util/symmetric-eigen3';
 import type { Vec3 } from '../../lib/volume/volume';
 import { eachVoxel, scene as makeScene, type Scene } from './scene';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTraining } from '../lib/engine/ops/batch-norm';
-import { Rng } from '../lib/util/rng';
-import { median } from '../lib/util/percentile';
+import { batchNormTraining } from '../engine/ops/batch-norm';
+import { Rng } from '../util/rng';
+import { median } from '../util/percentile';
 import { timeCalls } from './timing';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Lesion phenotypes measured from a GTV mask and the post-contrast T1 image it was drawn on: what a radiologist reads
  * off a scan when judging EGFR status (model-spec.md: more and smaller lesions, solid rather than ring enhancement,
- * less perilesional oedema). The patient-level EGFR model (lib/eval/patient-model.ts) reads these numbers; the
+ * less perilesional oedema). The patient-level EGFR model (lib/patient/patient-model.ts) reads these numbers; the
  * network's 2D slices alone can not count lesions across a volume.
  *
  * Definitions, per lesion (a connected component of the binarised mask, 26-connectivity):
@@ -156,7 +156,7 @@ export function patientPhenotypeFeatureNames(shellCount = lesionPhenotypeDefault
 /**
  * One patient's feature vector: log(1 + lesion count), the mean and minimum of ln(diameter mm), the mean necrotic
  * fraction and the mean of each shell over the lesions. Means over no lesion (or over lesions whose shell is NaN) are
- * NaN: the logistic model imputes them (lib/radiomics/logistic-regression.ts).
+ * NaN: the logistic model imputes them (lib/patient/logistic-regression.ts).
  */
 export function patientPhenotypeFeatures(m: LesionMeasurement, shellCount = lesionPhenotypeDefaults.shellCount): number[] {
   const L = m.lesions;

@@ -2,12 +2,12 @@
  * Lesion candidates: the components of a predicted GTV mask, each described by the shape and surroundings that tell a
  * metastasis from the normal enhancing structures a 2D network mistakes for one (vessels, dura, falx, choroid
  * plexus). Metastases are compact, round and sit in brain tissue; those structures are small, tubular or sheet-like,
- * and lie in or against CSF and other enhancing tissue. The patient model (lib/eval/patient-model.ts) screens the
+ * and lie in or against CSF and other enhancing tissue. The patient model (lib/patient/patient-model.ts) screens the
  * components with a logistic regression on these features before it measures the lesions' phenotypes: on run qB's
  * predictions 71 of 361 candidates of 150 training and validation patients were false (no voxel of the ground truth),
  * with a median volume of 60 mm³ against 840 mm³ for true ones.
  *
- * Candidates are the components (26-connectivity) that pass the lesion size rule of lib/radiomics/lesion-phenotype.ts
+ * Candidates are the components (26-connectivity) that pass the lesion size rule of lib/patient/lesion-phenotype.ts
  * (`isLesionSized`). Features, per candidate:
  * - `log_volume`: ln(volume in mm³);
  * - `linearity` and `flatness`: ½ ln(λ1 / λ2) and ½ ln(λ2 / λ3), with λ1 ≥ λ2 ≥ λ3 the eigenvalues of the covariance

@@ -9,7 +9,7 @@ import {
   type LesionMeasurement,
   type LesionPhenotypeOptions,
   type MeasuredLesion,
-} from '../../lib/radiomics/lesion-phenotype';
+} from '../../lib/patient/lesion-phenotype';
 import { percentile } from '../../lib/util/percentile';
 import type { Vec3 } from '../../lib/volume/volume';
 import { eachVoxel, scene as makeScene, type Scene } from './scene';
@@ -73,7 +73,7 @@ const centreOf = (s: Scene): Vec3 => s.dims.map((d, a) => Math.floor(d / 2) * s.
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected} (tolerance ${tol})`);
 
-describe('radiomics/lesion-phenotype', () => {
+describe('patient/lesion-phenotype', () => {
   describe('reference intensity', () => {
     it('is the white-matter level of a brain with a lesion and oedema', () => {
       for (const grid of [ISO, ANISO]) {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DatasetError, ModelFileError } from '../../lib/errors';
 import { openDataset } from '../../lib/data/dataset';
-import { readCaseInput } from '../../lib/data/slice-dataset';
+import { readCaseInput } from '../../lib/data/case-input';
 import { initEngine } from '../../lib/engine';
-import { fitCandidateScreen, fitPatientModel, MIN_CANDIDATES_PER_KIND } from '../../lib/eval/fit-patient-model';
+import { fitCandidateScreen, fitPatientModel, MIN_CANDIDATES_PER_KIND } from '../../lib/patient/fit';
 import {
   fusePatientEgfr,
   loadPatientModel,
@@ -19,8 +19,8 @@ import {
   PATIENT_MODEL_VERSION,
   type CandidateScreen,
   type PatientModel,
-} from '../../lib/eval/patient-model';
-import { predictCase } from '../../lib/eval/predict';
+} from '../../lib/patient/patient-model';
+import { networkPredictor, predictCase } from '../../lib/eval/predict';
 import { loadRun } from '../../lib/eval/run';
 import {
   DEFAULT_RIM_MM,
@@ -30,7 +30,7 @@ import {
   patientPhenotypeFeatureNames,
   sigmoid,
   type LogisticModel,
-} from '../../lib/radiomics';
+} from '../../lib/patient';
 import { Rng } from '../../lib/util/rng';
 import type { Vec3 } from '../../lib/volume/volume';
 import { readRunConfig, runPaths } from '../../lib/train/run-folder';
@@ -215,7 +215,7 @@ describe('patient model', function () {
     const { model } = await loadRun(run);
     try {
       // Refitting with the saved network on the backend it was trained on gives the same model (but the timestamp).
-      const refit = await fitPatientModel(config, dataset.cases, { network: model });
+      const refit = await fitPatientModel(config, dataset.cases, { network: networkPredictor(model, config.data.preprocess) });
       assert.deepEqual({ ...refit, fitted: { ...refit.fitted, created: '' } }, { ...pm, fitted: { ...pm.fitted, created: '' } });
       const input = await readCaseInput(dataset.cases.find((c) => c.id === config.data.val[0])!, config.data.sequences);
       const plain = predictCase(model, input, config.data.preprocess);

@@ -8,7 +8,7 @@ import {
   logisticProbability,
   sigmoid,
   type LogisticModel,
-} from '../../lib/radiomics/logistic-regression';
+} from '../../lib/patient/logistic-regression';
 import { Rng } from '../../lib/util/rng';
 
 /** The design the model is fitted on: standardised features, a missing one at 0 (the training mean). */
@@ -61,7 +61,7 @@ function simulate(seed: number, n: number, intercept: number, coef: number[]) {
   return { X, y };
 }
 
-describe('radiomics/logistic-regression', () => {
+describe('patient/logistic-regression', () => {
   const names = ['a', 'b', 'c'];
   const trueIntercept = -0.5;
   const trueCoef = [0.8, -1.2, 1.0];

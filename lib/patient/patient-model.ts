@@ -1,19 +1,19 @@
 /**
  * The patient-level EGFR model: the network's own patient probability (its slice probabilities aggregated,
- * lib/eval/aggregate.ts) fused with the lesion phenotypes its segmentation shows (lib/radiomics/lesion-phenotype.ts:
+ * lib/eval/aggregate.ts) fused with the lesion phenotypes its segmentation shows (lib/patient/lesion-phenotype.ts:
  * lesion count, sizes, necrotic cores, perilesional oedema). A 2D classifier reads one slice at a time and can not
  * count a patient's lesions; the segmentation head can, once its mask is stacked back into 3D. This is our reading
  * of the paper's multi-task design (model-spec.md): the segmentation task serves the EGFR prediction.
  *
- * - `candidates`: a lesion-candidate screen (lib/radiomics/lesion-candidates.ts). A logistic regression gives each
+ * - `candidates`: a lesion-candidate screen (lib/patient/lesion-candidates.ts). A logistic regression gives each
  *   component of the predicted mask that passes the lesion size rule P(it is a lesion) from its shape and rim; the
  *   mask keeps the components with P >= `threshold` and drops the rest (and the components too small to be a lesion).
  *   It is fitted on the network's own predictions for validation and training patients, a component counting as a
- *   lesion when it touches the ground truth (lib/eval/fit-patient-model.ts). False components (vessels, dura,
+ *   lesion when it touches the ground truth (lib/patient/fit.ts). False components (vessels, dura,
  *   plexus) count as extra small lesions, which read as EGFR-mutant: on run qB's first two internal test cohorts
  *   its screen cut them from 89 to 3 and lost 14 of 337 true ones. Null (no screen, the mask as the network gives it)
  *   when there were too few of either kind to fit it, and in files of version 1.
- * - `phenotype`: a logistic regression (lib/radiomics/logistic-regression.ts) of P(mutant) on the patient's phenotype
+ * - `phenotype`: a logistic regression (lib/patient/logistic-regression.ts) of P(mutant) on the patient's phenotype
  *   features, fitted on the training patients measured on their ground-truth masks: the closest to what a good
  *   segmentation shows, and it costs no inference. At prediction it reads the screened predicted mask.
  * - Fusion: each source's evidence is its log-odds minus the training prior's, scaled by its own temperature
@@ -32,7 +32,7 @@
  * per-class probabilities stay the network's.
  */
 import { promises as fs } from 'node:fs';
-import type { CaseInput } from '../data/slice-dataset';
+import type { CaseInput } from '../preprocess/prepare-case';
 import { DatasetError, ModelFileError } from '../errors';
 import {
   checkLogisticModel,
@@ -51,7 +51,7 @@ import {
   type LesionPhenotypeOptions,
   type LogisticModel,
   type PhenotypeInput,
-} from '../radiomics/index';
+} from './index';
 import { runPaths } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic-write';
 import { affineZooms } from '../volume/affine';
@@ -134,7 +134,7 @@ export function phenotypeOf(pm: Pick<PatientModel, 'measurement' | 'sequenceInde
   return { features: patientPhenotypeFeatures(measurement, pm.measurement.shellCount), lesions: measurement.lesions.length };
 }
 
-/** The lesion candidates (lib/radiomics/lesion-candidates.ts) of a mask on the grid of the model's sequence image. */
+/** The lesion candidates (lib/patient/lesion-candidates.ts) of a mask on the grid of the model's sequence image. */
 export function candidatesOf(pm: Pick<PatientModel, 'measurement' | 'sequenceIndex'>, images: readonly Volume<VoxelArray>[], mask: Volume<VoxelArray>, where: string, rimMm = DEFAULT_RIM_MM): CandidateSet {
   return lesionCandidates(phenotypeInput(pm, images, mask, where), pm.measurement, rimMm);
 }

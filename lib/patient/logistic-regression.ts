@@ -1,6 +1,6 @@
 /**
  * Binary logistic regression with an L2 penalty, for the few-feature, few-hundred-patient models of the patient level
- * (lib/eval/patient-model.ts): small enough to fit exactly by Newton's method (iteratively reweighted least squares)
+ * (lib/patient/patient-model.ts): small enough to fit exactly by Newton's method (iteratively reweighted least squares)
  * in plain numbers, and to store as JSON.
  *
  * Features are standardised with the training mean and SD (NaN-ignoring); the penalty λ/2 · |w|² acts on the

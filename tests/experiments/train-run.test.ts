@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError } from '../../lib/errors';
-import { trainRun } from '../../lib/eval/train-run';
+import { trainRun } from '../../lib/experiments/train-run';
 import { runCli } from '../cli/run-cli';
 import { TINY_TRAIN_ARGS, writeTinyCohort } from '../cli/tiny-run';
 

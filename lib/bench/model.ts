@@ -4,11 +4,11 @@
  * Compare `mtl_b4_128_train_ms` with `unet_b4_128_train_ms` (bench/reference-unet.ts) on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel } from '../lib/model/baselines';
-import { ModelConfigInput } from '../lib/model/multitask';
-import { createTrainStep } from '../lib/train/step';
-import { createWeighting } from '../lib/weighting/create';
-import { median } from '../lib/util/percentile';
+import { buildModel } from '../model/baselines';
+import { ModelConfigInput } from '../model/multitask';
+import { createTrainStep } from '../train/step';
+import { createWeighting } from '../weighting/create';
+import { median } from '../util/percentile';
 import { timeCalls } from './timing';
 
 export interface MtlTimings {

@@ -1,4 +1,4 @@
-import type { EngineReport } from '../lib/engine/backend';
+import type { EngineReport } from '../engine/backend';
 import { rows as ioRows } from './io';
 import { mtlBenchRow } from './model';
 import { predictVolumeRow } from './predict';

@@ -7,7 +7,10 @@
 import { promises as fs } from 'node:fs';
 import { openDataset, type LayoutName } from '../data/dataset';
 import { splitByPatient, splitDefaults } from '../data/splits';
-import { SliceDataset, inputChannels, prepareCase, readCaseInput, resolvePreprocessConfig, type PreparedCase, type PreprocessConfig } from '../data/slice-dataset';
+import { SliceDataset } from '../data/slice-dataset';
+import { inputChannels, resolvePreprocessConfig, type PreprocessConfig } from '../preprocess/config';
+import { prepareCase, type PreparedCase } from '../preprocess/prepare-case';
+import { readCaseInput } from '../data/case-input';
 import { storeCase } from '../data/stored-case';
 import type { Case } from '../data/case';
 import { initEngine, type BackendName } from '../engine/backend';
@@ -18,9 +21,10 @@ import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainCallbacks } from '../train/progress';
 import { readRunConfig, runPaths, runVersions, writeRunConfig, type RunConfig } from '../train/run-folder';
 import { trainModel, type TrainResult } from '../train/trainer';
-import { validationScores } from './evaluate';
-import { fitPatientModel, type FitPatientModelOptions } from './fit-patient-model';
-import { savePatientModel, type PatientModel } from './patient-model';
+import { validationScores } from '../eval/evaluate';
+import { networkPredictor } from '../eval/predict';
+import { fitPatientModel, type FitPatientModelOptions } from '../patient/fit';
+import { savePatientModel, type PatientModel } from '../patient/patient-model';
 
 export interface TrainRunOptions {
   data: string;
@@ -48,12 +52,12 @@ export interface TrainRunOptions {
   /** Called while cases are read and prepared. */
   onPrepare?: (done: number, total: number) => void;
   /**
-   * Fit the patient-level EGFR model (lib/eval/patient-model.ts) after training an mtl model to the end; default
+   * Fit the patient-level EGFR model (lib/patient/patient-model.ts) after training an mtl model to the end; default
    * true. It measures the training patients' ground-truth lesions (every one needs a mask and a label), then predicts
    * the validation patients and some training patients to fit its lesion screen and calibrate.
    */
   patientModel?: boolean;
-  /** Called during each stage of fitting the patient model (PATIENT_MODEL_STAGES of lib/eval/fit-patient-model.ts). */
+  /** Called during each stage of fitting the patient model (PATIENT_MODEL_STAGES of lib/patient/fit.ts). */
   onPatientModel?: FitPatientModelOptions['onProgress'];
 }
 
@@ -167,7 +171,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       // The network is saved by now: a cohort the patient model can not use (one class, a case without mask) costs
       // the patient model only, and the reason is reported.
       try {
-        patientModel = await fitPatientModel(config, dataset.cases, { network: model, ...(options.onPatientModel ? { onProgress: options.onPatientModel } : {}) });
+        patientModel = await fitPatientModel(config, dataset.cases, { network: networkPredictor(model, config.data.preprocess), ...(options.onPatientModel ? { onProgress: options.onPatientModel } : {}) });
         await savePatientModel(options.out, patientModel);
       } catch (err) {
         if (!(err instanceof ConfigError || err instanceof DatasetError)) throw err;

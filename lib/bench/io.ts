@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNifti } from '../lib/io';
-import { resample } from '../lib/volume/resample';
-import { median } from '../lib/util/percentile';
+import { readNifti } from '../io';
+import { resample } from '../volume/resample';
+import { median } from '../util/percentile';
 
 /**
  * Benchmark rows for medical image I/O: reading the full-size gzip Colin27 (181x217x181 uint8) and resampling it to
  * 1.5 mm. The volume is looked up at $EGFR_GTV_CH2, the Debian install path, or a copy unpacked from the
  * `mricron-data` package under .cache/ (fetched with `apt-get download` the first time).
  */
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const DEBIAN_PATH = '/usr/share/mricron/templates/ch2.nii.gz';
 const CACHE = join(ROOT, '.cache', 'mricron-data');
 const CACHED_PATH = join(CACHE, 'usr', 'share', 'mricron', 'templates', 'ch2.nii.gz');
@@ -54,11 +54,3 @@ export async function resample_ms(): Promise<number> {
 }
 
 export const rows = { nifti_read_ms, resample_ms };
-
-if (require.main === module) {
-  (async () => {
-    const out: Record<string, number> = {};
-    for (const [name, fn] of Object.entries(rows)) out[name] = +(await fn()).toFixed(1);
-    process.stdout.write(JSON.stringify(out) + '\n');
-  })();
-}

@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendName } from '../lib/engine/backend';
-import { loadColin27 } from '../lib/synth/colin27';
-import { exportCohort } from '../lib/synth/export';
+import type { BackendName } from '../engine/backend';
+import { loadColin27 } from '../synth/colin27';
+import { exportCohort } from '../synth/export';
 import { PEAK_RSS_FILE_ENV } from './peak-rss-at-exit';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 
 export interface TrainMemoryOptions {
   /** Synthetic cases (seeded), default 6. */

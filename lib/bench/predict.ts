@@ -4,12 +4,13 @@
  * lib/eval/predict.ts's `predictCase`: preparation (reorientation, resampling to the model grid, normalisation),
  * the slices through the model, the probabilities back to the input grid, thresholding and the EGFR aggregate.
  */
-import { prepareCase, resolvePreprocessConfig } from '../lib/data/slice-dataset';
-import { predictCase, type PredictOptions } from '../lib/eval/predict';
-import { buildModel } from '../lib/model/baselines';
-import { median } from '../lib/util/percentile';
-import { Rng } from '../lib/util/rng';
-import type { Vec3, Volume } from '../lib/volume/volume';
+import { prepareCase } from '../preprocess/prepare-case';
+import { resolvePreprocessConfig } from '../preprocess/config';
+import { predictCase, type PredictOptions } from '../eval/predict';
+import { buildModel } from '../model/baselines';
+import { median } from '../util/percentile';
+import { Rng } from '../util/rng';
+import type { Vec3, Volume } from '../volume/volume';
 import { timeCalls } from './timing';
 
 export interface PhantomConfig {

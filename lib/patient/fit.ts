@@ -1,5 +1,5 @@
 /**
- * Fitting the patient-level EGFR model (lib/eval/patient-model.ts) of a multi-task run, in three stages:
+ * Fitting the patient-level EGFR model (lib/patient/patient-model.ts) of a multi-task run, in three stages:
  * 1. its phenotype model on the lesions of the training patients' ground-truth masks;
  * 2. with the run's network, its candidate screen on the components of the network's predicted masks of the
  *    validation patients and of the first `candidatePatients` training patients (a component is a lesion when it
@@ -11,9 +11,9 @@
  * The train command runs it after the network; `egfr-gtv patient-model` runs it for an existing run.
  */
 import type { Case } from '../data/case';
-import { readCaseInput, type CaseInput } from '../data/slice-dataset';
+import { readCaseInput } from '../data/case-input';
+import type { CaseInput } from '../preprocess/prepare-case';
 import { ConfigError, DatasetError } from '../errors';
-import type { MultiTaskModel } from '../model/multitask';
 import {
   DEFAULT_RIM_MM,
   fitLogistic,
@@ -23,11 +23,10 @@ import {
   patientPhenotypeFeatureNames,
   resolveLesionPhenotypeOptions,
   type LesionPhenotypeOptions,
-} from '../radiomics/index';
+} from './index';
 import type { RunConfig } from '../train/run-folder';
 import type { Volume } from '../volume/volume';
 import { PATIENT_MODEL_FORMAT, PATIENT_MODEL_VERSION, candidatesOf, fusedLogOdds, logOdds, phenotypeOf, phenotypeSequence, screenLesions, type CandidateScreen, type PatientModel } from './patient-model';
-import { predictCase } from './predict';
 
 /** Progress labels of the stages of fitting. */
 export const PATIENT_MODEL_STAGES = {
@@ -45,8 +44,11 @@ export interface FitPatientModelOptions {
   measurement: Partial<LesionPhenotypeOptions>;
   /** L2 penalty of the phenotype model and of the candidate screen, on standardised features. Default 1. */
   l2: number;
-  /** The run's network, to fit the candidate screen and the temperatures; without it neither is fitted. */
-  network: MultiTaskModel;
+  /**
+   * The run's network, as what it predicts for a case (eval's `networkPredictor`), to fit the candidate screen and the
+   * temperatures; without it neither is fitted.
+   */
+  network: NetworkPredictor;
   /**
    * Training patients predicted for the candidate screen, besides the validation patients. Default 60: with qB's 30
    * validation patients they gave 197 candidates, 45 of them false; predicting the 60 took ~100 s at 128 px on this
@@ -61,6 +63,9 @@ export interface FitPatientModelOptions {
 export const fitPatientModelDefaults = { l2: 1, candidatePatients: 60, candidateThreshold: 0.5 };
 
 type LabelledInput = CaseInput & { label: number };
+
+/** The network's own output for a case: its GTV mask on the case's grid and its EGFR probability. */
+export type NetworkPredictor = (input: CaseInput) => { mask: Volume<Uint8Array> | null; egfrProbability: number | null };
 
 /** Fits the patient model of a run from `cases`, the cohort it was trained on (its training split is used). */
 export async function fitPatientModel(config: RunConfig, cases: readonly Case[], options: Partial<FitPatientModelOptions> = {}): Promise<PatientModel> {
@@ -107,12 +112,12 @@ export async function fitPatientModel(config: RunConfig, cases: readonly Case[],
 
   const screenData = { features: [] as number[][], truth: [] as number[] };
   const predict = (input: LabelledInput) => {
-    const prediction = predictCase(network, input, config.data.preprocess);
-    if (!prediction.mask || !prediction.egfr) throw new ConfigError('the network gave no mask or no EGFR probability');
+    const prediction = network(input);
+    if (!prediction.mask || prediction.egfrProbability === null) throw new ConfigError('the network gave no mask or no EGFR probability');
     const found = labelledCandidates(input, prediction.mask, sequenceIndex, measurement);
     screenData.features.push(...found.features);
     screenData.truth.push(...found.truth);
-    return { mask: prediction.mask, networkProbability: prediction.egfr.probability };
+    return { mask: prediction.mask, networkProbability: prediction.egfrProbability };
   };
   const val: Array<{ id: string; mask: Volume<Uint8Array>; networkProbability: number; label: number }> = [];
   for (const id of config.data.val) {
