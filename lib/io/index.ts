@@ -1,4 +1,5 @@
 export * from './nifti-header';
+export { parseNiftiHeader } from './nifti-parse';
 export * from './nifti-affine';
 export * from './nifti-read';
 export * from './nifti-write';

@@ -9,10 +9,11 @@ import {
   NIFTI_DATATYPES,
   NIFTI1_HEADER_SIZE,
   NIFTI2_HEADER_SIZE,
-  parseNiftiHeader,
   type NiftiDatatype,
   type NiftiHeader,
 } from './nifti-header';
+import { parseNiftiHeaderWithSource } from './nifti-parse';
+import { niftiReaderJs } from './nifti-reader-js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -22,7 +23,10 @@ const gunzipAsync = promisify(gunzip);
  */
 export type NiftiImage = Volume<Float32Array> & { datatype: NiftiDatatype; header: NiftiHeader };
 
-/** Reads a `.nii` or `.nii.gz` file (gzip is detected from the bytes, not the name). */
+/**
+ * Reads a `.nii` or `.nii.gz` file (gzip is detected from the bytes, not the name). Gunzip is node:zlib's, not
+ * nifti-reader-js's `decompress` (fflate), which returns a corrupted stream without an error (docs/io.md).
+ */
 export async function readNifti(path: string): Promise<NiftiImage> {
   let raw: Buffer;
   try {
@@ -47,7 +51,7 @@ async function maybeGunzip(raw: Buffer, path: string): Promise<Uint8Array> {
  * dimensions are accepted only when the extra dimensions have size 1.
  */
 export function decodeNifti(bytes: Uint8Array, file: string): NiftiImage {
-  const header = parseNiftiHeader(bytes, file);
+  const { header, parsed } = parseNiftiHeaderWithSource(bytes, file);
   const { dim } = header;
   const ndim = dim[0];
   if (!(ndim >= 1 && ndim <= 7)) throw new NiftiError(`dim[0] = ${ndim}, must be 1..7`, file);
@@ -87,7 +91,14 @@ export function decodeNifti(bytes: Uint8Array, file: string): NiftiImage {
   }) as Vec3;
   const affine = headerAffine(header, spacing, dims, file);
   const { slope, inter } = scaling(header, file);
-  const data = decodeVoxels(bytes, offset, n, datatype, header.littleEndian, slope, inter);
+  // nifti-reader-js cuts the voxel bytes out. Its readImage sizes the image from dim[1..5] whatever dim[0] says (the
+  // standard, nibabel and we ignore sizes past dim[0]), so it gets the validated grid and offset; it returns a fresh,
+  // aligned copy that the typed views below can use.
+  parsed.dims = [3, ...dims, 1, 1, 1, 1];
+  parsed.vox_offset = offset;
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
+  const voxels = niftiReaderJs().readImage(parsed, whole as ArrayBuffer);
+  const data = decodeVoxels(new Uint8Array(voxels), n, datatype, header.littleEndian, slope, inter);
   return { data, dims, spacing, affine, datatype, header };
 }
 
@@ -98,9 +109,9 @@ function scaling(h: NiftiHeader, file: string): { slope: number; inter: number }
   return { slope: h.scl_slope, inter: h.scl_inter };
 }
 
+/** Raw voxel bytes (a buffer of their own, from offset 0) to float32 values, byte-swapped and scaled. */
 function decodeVoxels(
-  bytes: Uint8Array,
-  offset: number,
+  raw: Uint8Array,
   n: number,
   datatype: NiftiDatatype,
   littleEndian: boolean,
@@ -108,13 +119,10 @@ function decodeVoxels(
   inter: number,
 ): Float32Array {
   const size = NIFTI_DATATYPES[datatype].bytes;
-  // A copy into a fresh buffer aligns the data for typed-array views and swaps big-endian bytes in one pass.
-  const copy = new Uint8Array(n * size);
-  copy.set(bytes.subarray(offset, offset + n * size));
   if (!littleEndian && size > 1) {
-    for (let p = 0; p < copy.length; p += size) copy.subarray(p, p + size).reverse();
+    for (let p = 0; p < raw.length; p += size) raw.subarray(p, p + size).reverse();
   }
-  const src = typedView(copy.buffer, datatype, n);
+  const src = typedView(raw.buffer, datatype, n);
   const out = datatype === 'float32' ? (src as Float32Array) : new Float32Array(n);
   if (slope === 1 && inter === 0) {
     if (out !== src) out.set(src);
