@@ -7,7 +7,8 @@
 import { ConfigError, ModelFileError } from '../errors';
 import type { TaskName } from '../model/multitask';
 import { NumericWeights } from './numeric-weights';
-import { TaskNumbers, TaskWeighting, WeightingState, stateList } from './strategy';
+import { TaskNumbers, WeightingState, stateList } from './strategy';
+import type { StrategyEntry } from './entry';
 
 export interface DwaWeightingConfig {
   kind: 'dwa';
@@ -17,7 +18,7 @@ export interface DwaWeightingConfig {
   window?: 'epoch' | number;
 }
 
-export class DwaWeighting extends NumericWeights implements TaskWeighting {
+export class DwaWeighting extends NumericWeights {
   readonly kind = 'dwa';
   private readonly temperature: number;
   private readonly window: 'epoch' | number;
@@ -37,18 +38,18 @@ export class DwaWeighting extends NumericWeights implements TaskWeighting {
     this.sums = tasks.map(() => 0);
   }
 
-  observe(losses: TaskNumbers): void {
+  override observe(losses: TaskNumbers): void {
     this.tasks.forEach((t, i) => (this.sums[i] += losses[t] ?? 0));
     this.count += 1;
     if (this.window !== 'epoch' && this.count >= this.window) this.closeWindow();
   }
 
-  endEpoch(): void {
+  override endEpoch(): void {
     if (this.window === 'epoch') this.closeWindow();
   }
 
   /** The current weights, the open window's sums and count, and the closed windows' means (flattened, oldest first). */
-  exportState(): WeightingState {
+  override exportState(): WeightingState {
     return {
       weights: this.tasks.map((t) => this.weights[t]!),
       sums: this.sums.slice(),
@@ -57,7 +58,7 @@ export class DwaWeighting extends NumericWeights implements TaskWeighting {
     };
   }
 
-  importState(state: WeightingState, file: string): void {
+  override importState(state: WeightingState, file: string): void {
     const n = this.tasks.length;
     const weights = stateList(state, 'weights', n, file);
     const sums = stateList(state, 'sums', n, file);
@@ -88,3 +89,11 @@ export class DwaWeighting extends NumericWeights implements TaskWeighting {
     this.weights = Object.fromEntries(this.tasks.map((t, i) => [t, (this.tasks.length * exps[i]) / sum]));
   }
 }
+
+export const dwaStrategy: StrategyEntry<DwaWeightingConfig> = {
+  kind: 'dwa',
+  summary: 'dynamic weight average (Liu et al. 2019): weights from the rate of loss descent; temperature, window',
+  family: 'loss',
+  stateful: true,
+  create: (tasks, config) => new DwaWeighting(tasks, config),
+};

@@ -2,7 +2,9 @@
 import { ConfigError } from '../errors';
 import type { TaskName } from '../model/multitask';
 import { NumericWeights } from './numeric-weights';
-import type { TaskNumbers, TaskWeighting, WeightingState } from './strategy';
+import type { TaskNumbers } from './strategy';
+import type { StrategyEntry } from './entry';
+import { LossWeightsRule } from './gradient-method';
 
 export interface FixedWeightingConfig {
   kind: 'fixed';
@@ -10,7 +12,7 @@ export interface FixedWeightingConfig {
   weights?: TaskNumbers;
 }
 
-export class FixedWeighting extends NumericWeights implements TaskWeighting {
+export class FixedWeighting extends NumericWeights {
   readonly kind = 'fixed';
 
   constructor(tasks: TaskName[], config: Omit<FixedWeightingConfig, 'kind'> = {}) {
@@ -21,14 +23,12 @@ export class FixedWeighting extends NumericWeights implements TaskWeighting {
     }
     super(tasks, weights);
   }
-
-  observe(): void {}
-
-  endEpoch(): void {}
-
-  exportState(): WeightingState {
-    return {};
-  }
-
-  importState(): void {}
 }
+
+export const fixedStrategy: StrategyEntry<FixedWeightingConfig> = {
+  kind: 'fixed',
+  summary: 'fixed task weights (1 each by default): the plain sum of the losses',
+  family: 'loss',
+  create: (tasks, config) => new FixedWeighting(tasks, config),
+  rule: (n) => new LossWeightsRule(n, () => new Array<number>(n).fill(1)),
+};

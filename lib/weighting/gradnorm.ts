@@ -12,7 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { GradNormUpdate, TaskNumbers, TaskWeighting, WeightingState, readScalars, stateList, taskLoss } from './strategy';
+import { BaseWeighting } from './base';
+import { GradNormUpdate, TaskNumbers, WeightingState, readScalars, stateList, taskLoss } from './strategy';
+import type { StrategyEntry } from './entry';
 
 export interface GradNormWeightingConfig {
   kind: 'gradnorm';
@@ -22,7 +24,7 @@ export interface GradNormWeightingConfig {
   minWeight?: number;
 }
 
-export class GradNormWeighting implements TaskWeighting, GradNormUpdate {
+export class GradNormWeighting extends BaseWeighting implements GradNormUpdate {
   readonly kind = 'gradnorm';
   readonly gradNorm: GradNormUpdate = this;
   private readonly alpha: number;
@@ -30,10 +32,8 @@ export class GradNormWeighting implements TaskWeighting, GradNormUpdate {
   private readonly w: tf.Variable[];
   private initialLosses: number[] | null = null;
 
-  constructor(
-    readonly tasks: TaskName[],
-    config: Omit<GradNormWeightingConfig, 'kind'> = {},
-  ) {
+  constructor(tasks: TaskName[], config: Omit<GradNormWeightingConfig, 'kind'> = {}) {
+    super(tasks);
     this.alpha = config.alpha ?? 1.5;
     this.minWeight = config.minWeight ?? 1e-3;
     if (!(this.alpha >= 0)) throw new ConfigError(`weighting: GradNorm alpha must be >= 0, got ${this.alpha}`);
@@ -41,11 +41,7 @@ export class GradNormWeighting implements TaskWeighting, GradNormUpdate {
     this.w = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(1), true)));
   }
 
-  lossVariables(): tf.Variable[] {
-    return [];
-  }
-
-  variables(): tf.Variable[] {
+  override variables(): tf.Variable[] {
     return this.w;
   }
 
@@ -81,20 +77,24 @@ export class GradNormWeighting implements TaskWeighting, GradNormUpdate {
     this.w.forEach((v, i) => tf.tidy(() => v.assign(tf.scalar((this.tasks.length * clamped[i]) / total))));
   }
 
-  observe(): void {}
-
-  endEpoch(): void {}
-
   /** L_t(0), once the first step has set them (the weights themselves are variables). */
-  exportState(): WeightingState {
+  override exportState(): WeightingState {
     return this.initialLosses ? { initialLosses: this.initialLosses.slice() } : {};
   }
 
-  importState(state: WeightingState, file: string): void {
+  override importState(state: WeightingState, file: string): void {
     this.initialLosses = state.initialLosses === undefined ? null : stateList(state, 'initialLosses', this.tasks.length, file);
   }
 
-  dispose(): void {
+  override dispose(): void {
     tf.dispose(this.w);
   }
 }
+
+export const gradNormStrategy: StrategyEntry<GradNormWeightingConfig> = {
+  kind: 'gradnorm',
+  summary: 'GradNorm (Chen et al. 2018): weights balancing gradient norms at the last shared layer; alpha',
+  family: 'loss',
+  stateful: true,
+  create: (tasks, config) => new GradNormWeighting(tasks, config),
+};

@@ -1,21 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
-import { TaskNumbers, TaskWeighting, WeightingState, readScalars, taskLoss } from './strategy';
+import { BaseWeighting } from './base';
+import { TaskNumbers, readScalars, taskLoss } from './strategy';
 
 /**
  * The shared machinery of the uncertainty-style strategies: one learnable s_t = log sigma_t^2 per task (a plain
  * variable trained by the network's optimizer), and a total that sums a per-task term of s_t and L_t. Subclasses give
  * the term and the effective weight `current()` reports.
  */
-export abstract class LogVarianceWeighting implements TaskWeighting {
-  abstract readonly kind: string;
+export abstract class LogVarianceWeighting extends BaseWeighting {
   protected readonly logVariance: tf.Variable[];
 
-  constructor(
-    readonly tasks: TaskName[],
-    initLogVariance = 0,
-  ) {
+  constructor(tasks: TaskName[], initLogVariance = 0) {
+    super(tasks);
     this.logVariance = tasks.map(() => tf.tidy(() => tf.variable(tf.scalar(initLogVariance), true)));
   }
 
@@ -25,11 +23,7 @@ export abstract class LogVarianceWeighting implements TaskWeighting {
   /** The effective weight of the task's loss for s_t = `logVariance`. */
   protected abstract weight(task: TaskName, logVariance: number): number;
 
-  lossVariables(): tf.Variable[] {
-    return this.logVariance;
-  }
-
-  variables(): tf.Variable[] {
+  override lossVariables(): tf.Variable[] {
     return this.logVariance;
   }
 
@@ -52,17 +46,7 @@ export abstract class LogVarianceWeighting implements TaskWeighting {
     return readScalars(this.tasks, this.logVariance, (s) => s);
   }
 
-  observe(): void {}
-
-  endEpoch(): void {}
-
-  exportState(): WeightingState {
-    return {};
-  }
-
-  importState(): void {}
-
-  dispose(): void {
+  override dispose(): void {
     tf.dispose(this.logVariance);
   }
 }

@@ -2,23 +2,18 @@
  * The part shared by the strategies whose weights are plain numbers the optimiser never sees (fixed, DWA): they own
  * no variables, and the loss is the weighted sum of the task losses with the current numbers.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
+import { BaseWeighting } from './base';
 import { TaskNumbers, weightedSum } from './strategy';
 
-export abstract class NumericWeights {
+export abstract class NumericWeights extends BaseWeighting {
   constructor(
-    readonly tasks: TaskName[],
+    tasks: TaskName[],
     protected weights: TaskNumbers,
-  ) {}
-
-  lossVariables(): tf.Variable[] {
-    return [];
-  }
-
-  variables(): tf.Variable[] {
-    return [];
+  ) {
+    super(tasks);
   }
 
   combine(losses: TaskLosses): tf.Scalar {
@@ -28,6 +23,4 @@ export abstract class NumericWeights {
   current(): TaskNumbers {
     return { ...this.weights };
   }
-
-  dispose(): void {}
 }

@@ -36,7 +36,46 @@ export interface TaskWeighting {
   importState(state: WeightingState, file: string): void;
   /** Set by strategies that need the per-task gradient norms at the last shared layer (GradNorm). */
   readonly gradNorm?: GradNormUpdate;
+  /**
+   * Set by the gradient methods (MGDA, PCGrad, ...): the train step computes every task's gradient on the shared
+   * parameters (or at the shared representation) and the strategy combines them into the shared update.
+   */
+  readonly gradients?: GradientCombination;
+  /**
+   * Set by strategies that learn from the losses after the update on the same batch (FAMO): the train step then runs
+   * one more forward pass (no gradients, statistics not updated, the step's dropout masks) and passes them here.
+   */
+  observeAfterUpdate?(losses: TaskNumbers): void;
   dispose(): void;
+}
+
+/**
+ * Where the per-task gradients are taken: 'parameters', exactly on the encoder's variables (one backward pass per
+ * task), or 'features', at the encoder's output features (LibMTL's rep_grad: one backward pass in all; the encoder then
+ * receives the combined feature gradient).
+ */
+export type GradientSpace = 'parameters' | 'features';
+
+/** What a gradient method makes of the task gradients g_1..g_T of one step. */
+export interface Combination {
+  /** The update direction of the shared parameters (or features): what their gradient is replaced with. */
+  direction: Float32Array;
+  /** w_t where direction = sum_t w_t g_t exactly (the method is such a combination); null otherwise. */
+  weights: number[] | null;
+  /**
+   * The method's own per-task numbers when they are not coefficients of these gradients (GradDrop: the share of each
+   * task's squared gradient norm kept; DB-MTL: its weights on the gradient averages); the step logs these or `weights`.
+   */
+  taskWeights?: number[];
+}
+
+/** The step-facing side of a gradient method. */
+export interface GradientCombination {
+  readonly space: GradientSpace;
+  /** The scalar whose gradient is the task's gradient (the loss, or DB-MTL's log of it); in the tape. */
+  objective(task: TaskName, loss: tf.Scalar): tf.Scalar;
+  /** Combines the tasks' flattened gradients (in the strategy's task order) given the step's raw losses. */
+  combineGradients(grads: Float32Array[], losses: number[]): Combination;
 }
 
 export interface GradNormUpdate {

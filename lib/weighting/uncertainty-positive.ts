@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskName } from '../model/multitask';
 import { LogVarianceWeighting } from './log-variance';
+import type { StrategyEntry } from './entry';
 
 export interface PositiveUncertaintyWeightingConfig {
   kind: 'uncertainty-positive';
@@ -30,3 +31,10 @@ export class PositiveUncertaintyWeighting extends LogVarianceWeighting {
     return 0.5 * Math.exp(-s);
   }
 }
+
+export const positiveUncertaintyStrategy: StrategyEntry<PositiveUncertaintyWeightingConfig> = {
+  kind: 'uncertainty-positive',
+  summary: 'uncertainty weighting with a positive regulariser (Liebel & Koerner 2018)',
+  family: 'loss',
+  create: (tasks, config) => new PositiveUncertaintyWeighting(tasks, config),
+};

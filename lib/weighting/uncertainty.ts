@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TaskName } from '../model/multitask';
 import { LogVarianceWeighting } from './log-variance';
 import type { TaskNumbers } from './strategy';
+import type { StrategyEntry } from './entry';
 
 export interface UncertaintyWeightingConfig {
   kind: 'uncertainty';
@@ -38,3 +39,10 @@ export class UncertaintyWeighting extends LogVarianceWeighting {
     return Math.exp(-s) * this.scale[task];
   }
 }
+
+export const uncertaintyStrategy: StrategyEntry<UncertaintyWeightingConfig> = {
+  kind: 'uncertainty',
+  summary: 'uncertainty weighting (Kendall et al. 2018): learned log-variances, default for mtl',
+  family: 'loss',
+  create: (tasks, config) => new UncertaintyWeighting(tasks, config),
+};
