@@ -96,6 +96,7 @@ export function decodeNifti(bytes: Uint8Array, file: string): NiftiImage {
   // aligned copy that the typed views below can use.
   parsed.dims = [3, ...dims, 1, 1, 1, 1];
   parsed.vox_offset = offset;
+  // readImage takes an ArrayBuffer and offsets into it: a view of part of one (a pooled Buffer) is copied first.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
   const voxels = niftiReaderJs().readImage(parsed, whole as ArrayBuffer);
   const data = decodeVoxels(new Uint8Array(voxels), n, datatype, header.littleEndian, slope, inter);

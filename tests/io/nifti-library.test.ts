@@ -32,6 +32,13 @@ describe('NIfTI parsing through nifti-reader-js: what stays ours', () => {
     assert.deepEqual(decodeNifti(withExt, 'ext0.nii').data, plain.data);
   });
 
+  it('reads a file held in a view at an offset into a larger buffer (readImage offsets into the whole ArrayBuffer)', () => {
+    const b = ch2();
+    const padded = Buffer.concat([Buffer.alloc(13, 0xff), b, Buffer.alloc(7, 0xff)]);
+    const im = decodeNifti(padded.subarray(13, 13 + b.length), 'view.nii');
+    assert.deepEqual(im.data, decodeNifti(b, 'plain.nii').data);
+  });
+
   it('reports a negative NIfTI-2 size as it is stored (nifti-reader-js reads int64 -1 as -2^64 - 1)', () => {
     const le = nifti2();
     le.writeBigInt64LE(-1n, 16 + 8);
