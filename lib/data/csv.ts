@@ -72,3 +72,14 @@ export function parseCsv(text: string, file: string): CsvTable {
   }
   return { header, rows };
 }
+
+/** RFC 4180 text of a table, the writer matching `parseCsv`: a cell with a comma, quote or newline is quoted; numbers as JavaScript prints them; null and
+ * non-finite numbers are empty cells. */
+export function csvText(header: string[], rows: Array<Array<string | number | null>>): string {
+  const cell = (v: string | number | null) => {
+    if (v === null) return '';
+    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}

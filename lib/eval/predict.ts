@@ -31,9 +31,9 @@ import { applyPatientModel, type PatientEgfr, type PatientModel } from '../patie
 
 export interface PredictOptions {
   /**
-   * Slices per forward pass. Default 8: on the native backend a pass of 8 slices of 128 px through the default model
-   * took ~40 ms CPU per slice against ~57 ms for 16, whose activations outgrow the backend's recycled arrays, and
-   * needs half the activation memory.
+   * Slices per forward pass. Default 8: the activations of a pass of 16 slices of 128 px outgrow the native backend's
+   * recycled arrays, which made it slower per slice, and 8 needs half their memory (the measurement:
+   * docs/model-spec.md, "Measurements behind some defaults").
    */
   batchSize: number;
   /** Tumour probability above which a voxel is GTV. Default 0.5. */

@@ -1,11 +1,11 @@
 /**
  * Results as danfojs DataFrames (the notebooks' table type), saved as CSV. danfojs-node is loaded on first use: it
- * takes seconds to load and training does not need it. CSV files are RFC 4180 (lib/train/run-folder.ts `csvText`):
+ * takes seconds to load and training does not need it. CSV files are RFC 4180 (lib/data/csv.ts `csvText`):
  * a cell with a comma, quote or newline is quoted.
  */
 import type { DataFrame } from 'danfojs-node';
 import { ConfigError } from '../errors';
-import { csvText } from '../train/run-folder';
+import { csvText } from '../data/csv';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { PatientRow } from './evaluate';
 

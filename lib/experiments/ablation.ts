@@ -1,32 +1,20 @@
 /**
- * The ablation runner: every cell of a grid is trained on the development cohort (lib/experiments/train-run.ts: the same
- * patient split for every cell) and evaluated on each test cohort (lib/eval/evaluate.ts), and all of it lands in one
- * study folder:
- *   <out>/grid.json                     the resolved grid the study was started with
- *   <out>/cells/<cell>/run/             the training run folder (config, logs, checkpoints, model)
- *   <out>/cells/<cell>/eval/<set>/      patients.csv (one row per patient, p_<class> columns), the same rows as patients.json (typed, for
- *                                       the report and notebooks) and summary.json, per test set
- *   <out>/cells/<cell>/result.json      written last, atomically: the cell is finished exactly when it exists
- *   <out>/results.csv                   the tidy table of every finished cell (results.ts), rewritten after each cell
- * Re-running on the same folder skips finished cells, and a half-finished cell continues from its run's latest
- * checkpoint (exact resumption, lib/train/trainer.ts), then is evaluated again from scratch. A folder started with
- * another grid is refused rather than mixed.
+ * The study runner: every cell of a grid is trained on the development cohort (lib/experiments/train-run.ts: the same
+ * patient split for every cell) and evaluated on each test cohort (lib/experiments/evaluation.ts), and all of it lands
+ * in one study folder (lib/experiments/study-folder.ts). Re-running on the same folder skips finished cells, and a
+ * half-finished cell continues from its run's latest checkpoint (exact resumption, lib/train/trainer.ts), then is
+ * evaluated again from scratch. A folder started with another grid is refused rather than mixed.
  */
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { openDataset } from '../data/dataset';
-import { readCaseInput } from '../data/case-input';
-import type { CaseInput } from '../preprocess/prepare-case';
 import { ConfigError } from '../errors';
-import { evaluateModel, type EvaluationSummary, type PatientRow } from '../eval/evaluate';
-import { writePatientsCsv } from '../eval/results';
-import { loadRun } from '../eval/run';
-import { trainRun } from './train-run';
+import type { EvaluationSummary } from '../eval/evaluate';
 import type { TrainCallbacks } from '../train/progress';
 import { runPaths } from '../train/run-folder';
-import { writeFileAtomic } from '../util/atomic-write';
+import { evaluateRun } from './evaluation';
 import { gridCells, type Grid, type GridCell } from './grid';
 import { writeResultsCsv, type ResultRow } from './results';
+import { claimStudyFolder, readCellRecord, studyPaths, writeCellRecord, type CellRecord } from './study-folder';
+import { trainRun } from './train-run';
 
 export interface AblationOptions {
   grid: Grid;
@@ -51,19 +39,6 @@ export type AblationEvent =
   | { kind: 'evaluated'; cell: GridCell; set: string; summary: EvaluationSummary }
   | { kind: 'done'; cell: GridCell; index: number; total: number; seconds: number };
 
-/** What result.json holds. */
-export interface CellRecord {
-  cell: string;
-  model: string;
-  weighting: string;
-  seed: number;
-  /** Training steps done and the seconds they took (interrupted parts included). */
-  steps: number;
-  trainSeconds: number;
-  /** Seconds of this call's work on the cell (training and evaluation). */
-  seconds: number;
-  rows: ResultRow[];
-}
 
 export interface AblationResult {
   rows: ResultRow[];
@@ -72,15 +47,6 @@ export interface AblationResult {
   pending: string[];
 }
 
-export const studyPaths = (out: string) => ({
-  grid: join(out, 'grid.json'),
-  results: join(out, 'results.csv'),
-  cells: join(out, 'cells'),
-  cell: (id: string) => join(out, 'cells', id),
-  run: (id: string) => join(out, 'cells', id, 'run'),
-  evaluation: (id: string, set: string) => join(out, 'cells', id, 'eval', set),
-  record: (id: string) => join(out, 'cells', id, 'result.json'),
-});
 
 /** The metrics a cell reports per test set, from the evaluation summary; a metric the model lacks is left out. */
 export function summaryMetrics(summary: EvaluationSummary): Record<string, number> {
@@ -114,50 +80,8 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Writes grid.json, or checks that the folder was started with the same grid. */
-async function claimStudyFolder(grid: Grid, out: string): Promise<void> {
-  const file = studyPaths(out).grid;
-  const text = JSON.stringify(grid, null, 1) + '\n';
-  await fs.mkdir(out, { recursive: true });
-  const stored = await fs.readFile(file, 'utf8').catch(() => null);
-  if (stored === null) {
-    await writeFileAtomic(file, text);
-    return;
-  }
-  if (stored !== text) {
-    throw new ConfigError('this study folder was started with another grid; finish it with that grid or choose another folder', file);
-  }
-}
 
-export async function readCellRecord(out: string, id: string): Promise<CellRecord | null> {
-  const file = studyPaths(out).record(id);
-  const text = await fs.readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as CellRecord;
-  } catch (err) {
-    throw new ConfigError(`corrupt cell record (${(err as Error).message}); delete it to rerun the cell`, file);
-  }
-}
 
-/** Evaluates a finished run on one cohort: patient rows and the summary, both also written to `dir`. */
-export async function evaluateRunOn(runDir: string, data: string, dir: string, bootstrap: number): Promise<{ rows: PatientRow[]; summary: EvaluationSummary }> {
-  const { config, model } = await loadRun(runDir);
-  try {
-    const dataset = await openDataset(data, { layout: 'native', sequences: config.data.sequences });
-    async function* inputs(): AsyncGenerator<CaseInput> {
-      for (const c of dataset.cases) yield await readCaseInput(c, config.data.sequences);
-    }
-    const result = await evaluateModel(model, inputs(), config.data.preprocess, { bootstrap: { replicates: bootstrap, seed: 0 } });
-    await fs.mkdir(dir, { recursive: true });
-    await writePatientsCsv(result.rows, config.data.classes, join(dir, 'patients.csv'));
-    await writeFileAtomic(join(dir, 'patients.json'), JSON.stringify(result.rows) + '\n');
-    await writeFileAtomic(join(dir, 'summary.json'), JSON.stringify({ run: runDir, data, ...result.summary }, null, 1) + '\n');
-    return result;
-  } finally {
-    model.dispose();
-  }
-}
 
 async function runCell(cell: GridCell, options: AblationOptions): Promise<Omit<CellRecord, 'seconds'>> {
   const { grid, out } = options;
@@ -182,7 +106,7 @@ async function runCell(cell: GridCell, options: AblationOptions): Promise<Omit<C
   const rows: ResultRow[] = [];
   const base = { grid: grid.name, cell: cell.id, model: cell.model, weighting: cell.weighting, seed: cell.seed };
   for (const [set, dir] of Object.entries(options.tests)) {
-    const { summary } = await evaluateRunOn(runDir, dir, paths.evaluation(cell.id, set), options.bootstrap ?? 1000);
+    const { summary } = await evaluateRun(runDir, dir, paths.evaluation(cell.id, set), { bootstrap: options.bootstrap ?? 1000, patientModel: false });
     options.onEvent?.({ kind: 'evaluated', cell, set, summary });
     for (const [metric, value] of Object.entries(summaryMetrics(summary))) rows.push({ ...base, set, metric, value });
   }
@@ -214,7 +138,7 @@ export async function runAblation(options: AblationOptions): Promise<AblationRes
     options.onEvent?.({ kind: 'start', cell, index, total: cells.length, resumed });
     const started = Date.now();
     const record: CellRecord = { ...(await runCell(cell, options)), seconds: (Date.now() - started) / 1000 };
-    await writeFileAtomic(paths.record(cell.id), JSON.stringify(record, null, 1) + '\n');
+    await writeCellRecord(out, record);
     records.push(record);
     trained++;
     await writeResultsCsv(records.flatMap((r) => r.rows), paths.results);

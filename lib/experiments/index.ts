@@ -4,3 +4,6 @@ export * from './cohorts';
 export * from './ablation';
 export * from './study';
 export * from './train-run';
+export * from './study-folder';
+export * from './evaluation';
+export * from './examples';

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors';
 import type { PatientRow } from '../eval/evaluate';
-import { readCellRecord, studyPaths, type CellRecord } from './ablation';
+import { readCellRecord, studyPaths, type CellRecord } from './study-folder';
 import { gridCells, type Grid } from './grid';
 import { summariseResults, type ResultRow, type ResultSummary } from './results';
 

@@ -14,16 +14,9 @@ import type { Case } from '../data/case';
 import { readCaseInput } from '../data/case-input';
 import type { CaseInput } from '../preprocess/prepare-case';
 import { ConfigError, DatasetError } from '../errors';
-import {
-  DEFAULT_RIM_MM,
-  fitLogistic,
-  fitTemperature,
-  LESION_CANDIDATE_FEATURES,
-  logisticLogit,
-  patientPhenotypeFeatureNames,
-  resolveLesionPhenotypeOptions,
-  type LesionPhenotypeOptions,
-} from './index';
+import { DEFAULT_RIM_MM, LESION_CANDIDATE_FEATURES } from './lesion-candidates';
+import { fitLogistic, fitTemperature, logisticLogit } from './logistic-regression';
+import { patientPhenotypeFeatureNames, resolveLesionPhenotypeOptions, type LesionPhenotypeOptions } from './lesion-phenotype';
 import type { RunConfig } from '../train/run-folder';
 import type { Volume } from '../volume/volume';
 import { PATIENT_MODEL_FORMAT, PATIENT_MODEL_VERSION, candidatesOf, fusedLogOdds, logOdds, phenotypeOf, phenotypeSequence, screenLesions, type CandidateScreen, type PatientModel } from './patient-model';

@@ -3,9 +3,9 @@
  * metastasis from the normal enhancing structures a 2D network mistakes for one (vessels, dura, falx, choroid
  * plexus). Metastases are compact, round and sit in brain tissue; those structures are small, tubular or sheet-like,
  * and lie in or against CSF and other enhancing tissue. The patient model (lib/patient/patient-model.ts) screens the
- * components with a logistic regression on these features before it measures the lesions' phenotypes: on run qB's
- * predictions 71 of 361 candidates of 150 training and validation patients were false (no voxel of the ground truth),
- * with a median volume of 60 mm³ against 840 mm³ for true ones.
+ * components with a logistic regression on these features before it measures the lesions' phenotypes: a trained
+ * network's false components are frequent and much smaller than its true ones (the quality run's counts:
+ * docs/model-spec.md, "Measurements behind some defaults").
  *
  * Candidates are the components (26-connectivity) that pass the lesion size rule of lib/patient/lesion-phenotype.ts
  * (`isLesionSized`). Features, per candidate:

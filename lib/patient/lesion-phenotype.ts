@@ -1,8 +1,8 @@
 /**
  * Lesion phenotypes measured from a GTV mask and the post-contrast T1 image it was drawn on: what a radiologist reads
- * off a scan when judging EGFR status (model-spec.md: more and smaller lesions, solid rather than ring enhancement,
- * less perilesional oedema). The patient-level EGFR model (lib/patient/patient-model.ts) reads these numbers; the
- * network's 2D slices alone can not count lesions across a volume.
+ * off a scan when judging EGFR status (docs/model-spec.md, "Patient model": more and smaller lesions, solid rather
+ * than ring enhancement, less perilesional oedema). The patient-level EGFR model (lib/patient/patient-model.ts) reads
+ * these numbers; the network's 2D slices alone can not count lesions across a volume.
  *
  * Definitions, per lesion (a connected component of the binarised mask, 26-connectivity):
  * - `diameterMm`: the diameter of the sphere of the component's volume, (6 V / π)^(1/3);

@@ -34,24 +34,9 @@
 import { promises as fs } from 'node:fs';
 import type { CaseInput } from '../preprocess/prepare-case';
 import { DatasetError, ModelFileError } from '../errors';
-import {
-  checkLogisticModel,
-  DEFAULT_RIM_MM,
-  keepComponents,
-  LESION_CANDIDATE_FEATURES,
-  lesionCandidates,
-  logisticLogit,
-  logisticProbability,
-  measureLesions,
-  patientPhenotypeFeatureNames,
-  patientPhenotypeFeatures,
-  resolveLesionPhenotypeOptions,
-  sigmoid,
-  type CandidateSet,
-  type LesionPhenotypeOptions,
-  type LogisticModel,
-  type PhenotypeInput,
-} from './index';
+import { checkLogisticModel, logisticLogit, logisticProbability, sigmoid, type LogisticModel } from './logistic-regression';
+import { DEFAULT_RIM_MM, keepComponents, LESION_CANDIDATE_FEATURES, lesionCandidates, type CandidateSet } from './lesion-candidates';
+import { measureLesions, patientPhenotypeFeatureNames, patientPhenotypeFeatures, resolveLesionPhenotypeOptions, type LesionPhenotypeOptions, type PhenotypeInput } from './lesion-phenotype';
 import { runPaths } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic-write';
 import { affineZooms } from '../volume/affine';

@@ -2,18 +2,10 @@
  * The figures of a study, as typed Plotly specs built from a loaded study (lib/experiments/study.ts): the same
  * pictures in the notebooks and in the main job's HTML report.
  */
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { parseCsv } from '../data/csv';
-import { openDataset } from '../data/dataset';
-import { readCaseInput } from '../data/case-input';
-import { initEngine } from '../engine/backend';
-import { ConfigError } from '../errors';
-import { predictCase } from '../eval/predict';
-import { loadRun } from '../eval/run';
 import type { PatientRow } from '../eval/evaluate';
 import { bootstrapBinaryCi } from '../metrics/bootstrap';
 import { confusionAt, rocAuc, rocCurve } from '../metrics/classification';
+import type { ExamplePrediction, PanelPick } from '../experiments/examples';
 import type { Study, StudyCell } from '../experiments/study';
 import { NO_WEIGHTING } from '../experiments/grid';
 import type { PlotlyFigure } from '../plots/plotly';
@@ -25,7 +17,6 @@ import { lineChart, type LineSeries } from '../plots/figures/line';
 import { rocChart, type RocCurveSeries } from '../plots/figures/roc';
 import { slicePanels, type SlicePanel } from '../plots/figures/slices';
 import { reliabilityBins, rocBootstrapBand } from './stats';
-import { axialSlice, largestMaskSlice } from './views';
 
 /** "mtl · uncertainty", or just "seg-only" for a single-task model. */
 export function variantName(model: string, weighting: string): string {
@@ -141,19 +132,6 @@ export function movingAverage(values: readonly number[], w: number): number[] {
   });
 }
 
-/** A run's per-step log (task-weights.csv) as columns of numbers. */
-export async function readStepLog(runDir: string): Promise<Record<string, number[]>> {
-  const file = join(runDir, 'task-weights.csv');
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read the step log: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
-  }
-  const { header, rows } = parseCsv(text, file);
-  return Object.fromEntries(header.map((h, i) => [h, rows.map((r) => (r.cells[i] === '' ? NaN : Number(r.cells[i])))]));
-}
-
 /** Task losses (left axis, smoothed) and the weight each task's loss had (right axis) over the training steps. */
 export function trainingCurves(log: Record<string, number[]>, title: string): PlotlyFigure {
   const steps = log.step.map((s) => s + 1);
@@ -170,69 +148,30 @@ export function trainingCurves(log: Record<string, number[]>, title: string): Pl
   return lineChart({ title, xLabel: 'step', yLabel: window > 1 ? `loss (moving average over ${window} steps)` : 'loss', yRightLabel: 'task weight', series });
 }
 
-/** A patient to show: its case id and the panel title. */
-export interface PanelPick {
-  caseId: string;
-  title: string;
-}
-
 /**
- * Runs a training run's final model on the given patients of a cohort and shows, for each, the axial slice with the
- * most reference GTV (the middle slice without one), the reference outlined in orange and the prediction in blue.
- * The title of a panel may use `{egfr}`, replaced by the patient's predicted EGFR mutant probability.
+ * Example patients of a run, already predicted (lib/experiments/examples.ts): for each, the axial slice with the most
+ * reference GTV (the middle slice without one), the reference outlined in orange and the prediction in blue.
  */
-export async function predictionPanels(runDir: string, dataDir: string, picks: readonly PanelPick[], title: string): Promise<PlotlyFigure> {
-  await initEngine();
-  const { config, model } = await loadRun(runDir);
-  try {
-    const dataset = await openDataset(dataDir, { layout: 'native', sequences: config.data.sequences });
-    const panels: SlicePanel[] = [];
-    for (const pick of picks) {
-      const c = dataset.cases.find((x) => x.id === pick.caseId);
-      if (!c) throw new ConfigError(`case ${pick.caseId} is not in the data folder`, dataDir);
-      const input = await readCaseInput(c, config.data.sequences);
-      const prediction = predictCase(model, input, config.data.preprocess);
-      const k = input.mask ? largestMaskSlice(input.mask) : Math.floor(input.images[0].dims[2] / 2);
-      const egfr = prediction.egfr ? prediction.egfr.probability.toFixed(2) : 'n/a';
-      panels.push({
-        title: pick.title.replace('{egfr}', egfr),
-        image: axialSlice(input.images[0], k),
-        overlays: [
-          ...(input.mask ? [{ name: 'reference GTV', mask: axialSlice(input.mask, k), colour: '#e8590c' }] : []),
-          ...(prediction.mask ? [{ name: 'predicted GTV', mask: axialSlice(prediction.mask, k), colour: '#1c7ed6' }] : []),
-        ],
-      });
-    }
-    return slicePanels({ title, panels, columns: Math.min(3, panels.length), panelSize: 240, origin: 'lower' });
-  } finally {
-    model.dispose();
-  }
+export function predictionPanels(examples: readonly ExamplePrediction[], title: string): PlotlyFigure {
+  const panels: SlicePanel[] = examples.map((e) => ({
+    title: e.title,
+    image: e.image,
+    overlays: [
+      ...(e.reference ? [{ name: 'reference GTV', mask: e.reference, colour: '#e8590c' }] : []),
+      ...(e.predicted ? [{ name: 'predicted GTV', mask: e.predicted, colour: '#1c7ed6' }] : []),
+    ],
+  }));
+  return slicePanels({ title, panels, columns: Math.min(3, panels.length), panelSize: 240, origin: 'lower' });
 }
 
-/** The best, median and worst patients by Dice of one cell on one test set (see `predictionPanels`). */
-export async function overlayFigure(cell: StudyCell, set: string, dataDir: string): Promise<PlotlyFigure | null> {
+/** The best, median and worst patients by Dice of one cell on one test set, as patients to predict. */
+export function extremePatients(cell: StudyCell, set: string): PanelPick[] {
   const rows = (cell.patients[set] ?? []).filter((r) => r.dice !== null).sort((a, b) => b.dice! - a.dice!);
-  if (rows.length === 0) return null;
+  if (rows.length === 0) return [];
   const picks: Array<[string, PatientRow]> = [
     ['best', rows[0]],
     ['median', rows[Math.floor((rows.length - 1) / 2)]],
     ['worst', rows[rows.length - 1]],
   ];
-  return predictionPanels(
-    cell.runDir,
-    dataDir,
-    picks.map(([rank, row]) => ({ caseId: row.case_id, title: `${rank}: ${row.case_id} (Dice ${row.dice!.toFixed(2)})` })),
-    `${set}: best, median and worst patients by Dice`,
-  );
-}
-
-/** The test cohort folder a cell was evaluated on (recorded in its summary.json). */
-export async function evaluationDataDir(study: Study, cell: StudyCell, set: string): Promise<string> {
-  const file = join(study.dir, 'cells', cell.record.cell, 'eval', set, 'summary.json');
-  const text = await fs.readFile(file, 'utf8').catch(() => {
-    throw new ConfigError('missing evaluation summary', file);
-  });
-  const data = (JSON.parse(text) as { data?: unknown }).data;
-  if (typeof data !== 'string') throw new ConfigError('evaluation summary names no data folder', file);
-  return data;
+  return picks.map(([rank, row]) => ({ caseId: row.case_id, title: `${rank}: ${row.case_id} (Dice ${row.dice!.toFixed(2)})` }));
 }

@@ -1,5 +1,5 @@
 export * from './html';
-export * from './views';
+export * from '../volume/views';
 export * from './stats';
 export * from './figures';
 export * from './report';

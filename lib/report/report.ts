@@ -8,8 +8,11 @@
  */
 import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
-import { csvText } from '../train/run-folder';
+import { csvText } from '../data/csv';
+import { predictExamples } from '../experiments/examples';
 import type { Study } from '../experiments/study';
+import { evaluationDataDir } from '../experiments/study-folder';
+import { readStepLog } from '../train/run-folder';
 import { meanSdTable, writeResultsCsv } from '../experiments/results';
 import type { PlotlyFigure } from '../plots/plotly';
 import { withFigureRenderer } from '../plots/render';
@@ -18,10 +21,9 @@ import {
   calibrationFigure,
   confusionFigure,
   diceBoxes,
-  evaluationDataDir,
   metricBars,
-  overlayFigure,
-  readStepLog,
+  extremePatients,
+  predictionPanels,
   referenceCells,
   rocFigure,
   trainingCurves,
@@ -83,8 +85,10 @@ export async function writeReport(study: Study, out: string, options: ReportOpti
   if (ref) {
     const overlays: Section['figures'] = [];
     for (const set of study.sets) {
-      const data = await evaluationDataDir(study, ref, set);
-      overlays.push({ name: `overlays-${set}`, figure: await overlayFigure(ref, set, data), caption: `Reference (orange) and predicted (blue) GTV on the slice with the most reference tumour; ${refName}.` });
+      const picks = extremePatients(ref, set);
+      const examples = picks.length ? await predictExamples(ref.runDir, await evaluationDataDir(study.dir, ref.record.cell, set), picks) : [];
+      const figure = examples.length ? predictionPanels(examples, `${set}: best, median and worst patients by Dice`) : null;
+      overlays.push({ name: `overlays-${set}`, figure, caption: `Reference (orange) and predicted (blue) GTV on the slice with the most reference tumour; ${refName}.` });
     }
     sections.push({
       heading: `Reference model: ${refName}`,

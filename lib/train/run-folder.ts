@@ -15,6 +15,7 @@ import type { PreprocessConfig } from '../preprocess/config';
 import { ModelFileError } from '../errors';
 import { resolveLossConfig } from '../losses/task-losses';
 import type { ModelConfig, TaskName } from '../model/multitask';
+import { csvText, parseCsv } from '../data/csv';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { TrainConfig } from './config';
 import type { EpochRow, StepRow } from './progress';
@@ -100,16 +101,6 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
   return { ...parsed, train: { ...parsed.train, loss: resolveLossConfig(parsed.train.loss) } } as RunConfig;
 }
 
-/** RFC 4180 text of a table: a cell with a comma, quote or newline is quoted; numbers as JavaScript prints them; null and
- * non-finite numbers are empty cells. */
-export function csvText(header: string[], rows: Array<Array<string | number | null>>): string {
-  const cell = (v: string | number | null) => {
-    if (v === null) return '';
-    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
-}
 
 export function stepRowsCsv(rows: StepRow[], tasks: TaskName[]): string {
   const header = ['step', 'epoch', 'lr', 'total', ...tasks.map((t) => `loss_${t}`), ...tasks.map((t) => `weight_${t}`)];
@@ -133,4 +124,17 @@ export async function writeRunLogs(dir: string, tasks: TaskName[], steps: StepRo
   const p = runPaths(dir);
   await writeFileAtomic(p.taskWeights, stepRowsCsv(steps, tasks));
   await writeFileAtomic(p.metrics, epochRowsCsv(epochs, tasks));
+}
+
+/** A run's per-step log (task-weights.csv) as columns of numbers; an empty cell is NaN. */
+export async function readStepLog(dir: string): Promise<Record<string, number[]>> {
+  const file = runPaths(dir).taskWeights;
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw new ModelFileError(`cannot read the step log: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
+  }
+  const { header, rows } = parseCsv(text, file);
+  return Object.fromEntries(header.map((h, i) => [h, rows.map((r) => (r.cells[i] === '' ? NaN : Number(r.cells[i])))]));
 }

@@ -14,3 +14,4 @@ export * from './crop';
 export * from './normalise';
 export * from './slices';
 export * from './distance-transform';
+export * from './views';

@@ -11,7 +11,8 @@
  */
 import { ConfigError, ModelFileError } from '../errors';
 import { dot } from './gradient-math';
-import { GradientRule, checkOption, gradientEntry, stateCount } from './gradient-method';
+import { GradientRule } from './gradient-rule';
+import { checkOption, gradientEntry, stateCount } from './gradient-method';
 import { Combination, GradientSpace, WeightingState, stateList } from './strategy';
 
 export interface DbMtlWeightingConfig {

@@ -3,7 +3,7 @@
  * from. A strategy file exports its config type, its class and its entry; adding a strategy is one registry line.
  */
 import type { TaskName } from '../model/multitask';
-import type { GradientRule } from './gradient-method';
+import type { GradientRule } from './gradient-rule';
 import type { TaskWeighting } from './strategy';
 
 export interface StrategyEntry<C extends { kind: string }> {

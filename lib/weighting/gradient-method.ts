@@ -11,23 +11,11 @@ import type { TaskLosses } from '../losses/task-losses';
 import type { TaskName } from '../model/multitask';
 import { Rng } from '../util/rng';
 import { BaseWeighting } from './base';
+import { GradientRule } from './gradient-rule';
 import type { StrategyEntry } from './entry';
 import { Matrix, gram, linearCombination } from './gradient-math';
 import { Combination, GradientCombination, GradientSpace, TaskNumbers, WeightingState, stateList, taskLoss } from './strategy';
 
-export abstract class GradientRule {
-  constructor(readonly taskCount: number) {}
-
-  /** The direction (and weights) for the gradients g_1..g_T (equal lengths) and the raw losses of the step. */
-  abstract combine(grads: Float32Array[], losses: number[]): Combination;
-
-  /** State carried across steps, as plain numbers (none by default). */
-  exportState(): WeightingState {
-    return {};
-  }
-
-  importState(_state: WeightingState, _file: string): void {}
-}
 
 /** A rule whose direction is sum_t w_t g_t with weights computed from the Gram matrix G_ij = g_i . g_j. */
 export abstract class GramRule extends GradientRule {

@@ -2,13 +2,7 @@ import { ConfigError } from '../../errors';
 import type { PlotlyAnnotation, PlotlyAxis, PlotlyAxisKey, PlotlyFigure, PlotlyLayout, PlotlyTrace } from '../plotly';
 import { baseLayout, fontSizes, seriesColour, withAlpha } from '../theme';
 import { requireNonEmpty } from './checks';
-
-/** A 2D image, row-major with x fastest (as a `Volume` slice): value at (x, y) is data[y * width + x]. */
-export interface SliceImage {
-  width: number;
-  height: number;
-  data: ArrayLike<number>;
-}
+import type { SliceImage } from '../../volume/views';
 
 /** A binary mask drawn over the image: its outline, and optionally a translucent fill. */
 export interface SliceOverlay {

@@ -3,8 +3,14 @@
  * arrays, so notebooks and the report draw the same pictures from the same numbers.
  */
 import { ConfigError } from '../errors';
-import type { SliceImage } from '../plots/figures/slices';
-import type { Volume, VoxelArray } from '../volume/volume';
+import type { Volume, VoxelArray } from './volume';
+
+/** A 2D image, row-major with x fastest (as a `Volume` slice): value at (x, y) is data[y * width + x]. */
+export interface SliceImage {
+  width: number;
+  height: number;
+  data: ArrayLike<number>;
+}
 
 /** Axial slice k (constant third voxel index) as a row-major image, x fastest. */
 export function axialSlice(volume: Volume<VoxelArray>, k: number): SliceImage {

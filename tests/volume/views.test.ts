@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ConfigError } from '../../lib/errors';
 import { escapeHtml, htmlTable } from '../../lib/report/html';
-import { axialAreas, axialSlice, histogram, largestMaskSlice } from '../../lib/report/views';
+import { axialAreas, axialSlice, histogram, largestMaskSlice } from '../../lib/volume/views';
 import type { Volume } from '../../lib/volume/volume';
 
 function volume(dims: [number, number, number], f: (i: number, j: number, k: number) => number): Volume<Float32Array> {
