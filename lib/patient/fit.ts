@@ -43,9 +43,10 @@ export interface FitPatientModelOptions {
    */
   network: NetworkPredictor;
   /**
-   * Training patients predicted for the candidate screen, besides the validation patients. Default 60: with qB's 30
-   * validation patients they gave 197 candidates, 45 of them false; predicting the 60 took ~100 s at 128 px on this
-   * 2-core machine.
+   * Training patients predicted for the candidate screen, besides the validation patients. Default 60: with a few
+   * tens of validation patients, enough candidates (false ones above all) to fit the screen's logistic regression, at
+   * the cost of predicting each of them once (the quality run's counts and time: docs/model-spec.md, "Measurements
+   * behind some defaults").
    */
   candidatePatients: number;
   /** P(lesion) below which the screen drops a component. Default 0.5. */

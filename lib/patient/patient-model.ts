@@ -3,27 +3,28 @@
  * lib/eval/aggregate.ts) fused with the lesion phenotypes its segmentation shows (lib/patient/lesion-phenotype.ts:
  * lesion count, sizes, necrotic cores, perilesional oedema). A 2D classifier reads one slice at a time and can not
  * count a patient's lesions; the segmentation head can, once its mask is stacked back into 3D. This is our reading
- * of the paper's multi-task design (model-spec.md): the segmentation task serves the EGFR prediction.
+ * of the paper's multi-task design (docs/model-spec.md, "Patient model"): the segmentation task serves the EGFR
+ * prediction.
  *
  * - `candidates`: a lesion-candidate screen (lib/patient/lesion-candidates.ts). A logistic regression gives each
  *   component of the predicted mask that passes the lesion size rule P(it is a lesion) from its shape and rim; the
  *   mask keeps the components with P >= `threshold` and drops the rest (and the components too small to be a lesion).
  *   It is fitted on the network's own predictions for validation and training patients, a component counting as a
- *   lesion when it touches the ground truth (lib/patient/fit.ts). False components (vessels, dura,
- *   plexus) count as extra small lesions, which read as EGFR-mutant: on run qB's first two internal test cohorts
- *   its screen cut them from 89 to 3 and lost 14 of 337 true ones. Null (no screen, the mask as the network gives it)
- *   when there were too few of either kind to fit it, and in files of version 1.
+ *   lesion when it touches the ground truth (lib/patient/fit.ts). False components (vessels, dura, plexus) count as
+ *   extra small lesions, which read as EGFR-mutant; the screen removes most of them at the cost of a few true ones
+ *   (the quality run's counts: docs/model-spec.md, "Measurements behind some defaults"). Null (no screen, the mask as
+ *   the network gives it) when there were too few of either kind to fit it, and in files of version 1.
  * - `phenotype`: a logistic regression (lib/patient/logistic-regression.ts) of P(mutant) on the patient's phenotype
  *   features, fitted on the training patients measured on their ground-truth masks: the closest to what a good
  *   segmentation shows, and it costs no inference. At prediction it reads the screened predicted mask.
  * - Fusion: each source's evidence is its log-odds minus the training prior's, scaled by its own temperature
  *   (`networkTemperature`, `phenotypeTemperature`), fitted on the validation patients (`fitTemperature` with the prior
  *   as offset); the two are added to the prior: the Bayes rule for two pieces of evidence that are independent given
- *   the label, once each is calibrated. The network needs it: it is trained to a cross-entropy of ~0.15 on its
- *   training slices, and run qB's validation patients gave it T = 0.26 (the phenotype model, 1.11). A free two-weight
- *   fusion fitted on the same validation patients gave the network a negative weight (AUC 0.79 on 80 test patients
- *   against 0.85 for the phenotypes alone and 0.77 for the network): one positive scale per source, fitted to that
- *   source alone, is what tens of patients can support.
+ *   the label, once each is calibrated. The network needs it: trained to a low cross-entropy on its training slices,
+ *   it is over-confident on new patients (its temperature comes out well below 1). A free two-weight fusion fitted on
+ *   the same validation patients gave the network a negative weight and ranked test patients worse than the
+ *   phenotypes alone: one positive scale per source, fitted to that source alone, is what tens of patients can
+ *   support (the quality run's figures: docs/model-spec.md, "Measurements behind some defaults").
  * - Calibration of the sum: the two sources are not independent (both read the same lesions), so the sum is
  *   over-confident. One more temperature T, fitted on the validation patients' sums, scales the fused log-odds:
  *   sigmoid(T · fused). A positive factor leaves the ranking (AUC) as it was. Without validation patients of both
