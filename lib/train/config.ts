@@ -12,6 +12,7 @@ import type { SamplerConfig } from '../data/sampler';
 import { resolveSamplerConfig } from '../data/sampler';
 import type { WeightingConfig } from '../weighting/create';
 import { weightingKinds } from '../weighting/create';
+import { strategyEntry } from '../weighting/registry';
 import type { AdamWConfig } from './optimizer';
 import { adamWDefaults } from './optimizer';
 
@@ -85,6 +86,12 @@ export function keepBestEpoch(steps: number, stepsPerEpoch: number, validateEver
   return { metric: 'score', mode: 'max', patience: Math.max(1, validations), minDelta: 0 };
 }
 
+/** A random strategy (RLW, GradDrop) draws from the run's seed unless its config names its own. */
+function withRunSeed(weighting: WeightingConfig, seed: number): WeightingConfig {
+  if (!strategyEntry(weighting.kind)?.random || 'seed' in weighting) return weighting;
+  return { ...weighting, seed } as WeightingConfig;
+}
+
 /**
  * Fills in the defaults for a model kind and checks every value. The kind matters for two defaults: classification
  * learns only from tumour slices (the EGFR label is the patient's), so a 'cls' model samples tumour slices only, and a
@@ -104,7 +111,7 @@ export function resolveTrainConfig(input: TrainConfigInput, kind: ModelKind): Tr
     optimizer: { ...adamWDefaults, learningRate: d.learningRate, ...input.optimizer },
     warmupSteps: input.warmupSteps ?? Math.min(steps, Math.round(d.warmupShare * steps)),
     floorFactor: input.floorFactor ?? d.floorFactor,
-    weighting: input.weighting ?? (kind === 'mtl' ? { kind: 'uncertainty' } : { kind: 'fixed' }),
+    weighting: withRunSeed(input.weighting ?? (kind === 'mtl' ? { kind: 'uncertainty' } : { kind: 'fixed' }), input.seed ?? d.seed),
     loss: resolveLossConfig(input.loss ?? {}),
     sampler: resolveSamplerConfig({ tumourFraction: kind === 'cls' ? 1 : d.tumourFraction, ...input.sampler }),
     augment: resolveAugmentConfig(input.augment === null ? { enabled: false } : (input.augment ?? {})),

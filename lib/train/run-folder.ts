@@ -4,6 +4,7 @@
  *                      backend, versions
  *   metrics.csv        one row per epoch: losses, learning rate, validation metrics, seconds
  *   task-weights.csv   one row per step: learning rate, each task's raw loss and its weight in the total
+ *   gradient-diagnostics.csv   gradient methods only: per step, the tasks' gradient norms, cosines, conflict, weights
  *   checkpoints/       the latest checkpoint (lib/train/checkpoint.ts)
  *   best-model/        the best model by validation, when early stopping is on
  *   model/             the final model (the best one when early stopping is on, else the last)
@@ -27,6 +28,8 @@ export const runPaths = (dir: string) => ({
   config: join(dir, 'config.json'),
   metrics: join(dir, 'metrics.csv'),
   taskWeights: join(dir, 'task-weights.csv'),
+  /** Per-step gradient diagnostics of the gradient methods (lib/train/gradient-diagnostics.ts). */
+  gradientDiagnostics: join(dir, 'gradient-diagnostics.csv'),
   checkpoints: join(dir, 'checkpoints'),
   bestModel: join(dir, 'best-model'),
   model: join(dir, 'model'),

@@ -29,6 +29,7 @@ import { AdamW } from './optimizer';
 import type { EpochRow, StepRow, TrainCallbacks } from './progress';
 import { runPaths, writeRunLogs } from './run-folder';
 import { learningRateAt } from './schedule';
+import { GradientDiagnosticsLog } from './gradient-diagnostics';
 import { createTrainStep } from './step';
 
 export type ValidateFn = (model: MultiTaskModel) => Promise<Record<string, number>>;
@@ -105,130 +106,183 @@ function checkDataset(model: MultiTaskModel, dataset: SliceDataset): void {
   }
 }
 
+/** Everything one training needs besides its state: built once from the options. */
+interface Session {
+  options: TrainerOptions;
+  weighting: TaskWeighting;
+  optimizer: AdamW;
+  trainStep: ReturnType<typeof createTrainStep>;
+  sampler: BalancedSliceSampler;
+  schedule: Parameters<typeof learningRateAt>[0];
+  parts: { model: MultiTaskModel; optimizer: AdamW; weighting: TaskWeighting };
+  diagnostics: GradientDiagnosticsLog | null;
+  /** The best validated weights of this process (null until an epoch improves, or when resumed after the best). */
+  bestWeights: Record<string, tf.Tensor> | null;
+}
+
+function openSession(options: TrainerOptions): Session {
+  const { model, dataset, config } = options;
+  const weighting = createWeighting(config.weighting, model.tasks);
+  const optimizer = new AdamW(config.optimizer, optimizerVariables(model, weighting));
+  return {
+    options,
+    weighting,
+    optimizer,
+    trainStep: createTrainStep(model, weighting, optimizer, config.loss),
+    sampler: new BalancedSliceSampler(dataset.stats(), config.sampler),
+    schedule: {
+      peak: config.optimizer.learningRate,
+      totalSteps: config.steps,
+      warmupSteps: config.warmupSteps,
+      floor: config.floorFactor * config.optimizer.learningRate,
+    },
+    parts: { model, optimizer, weighting },
+    diagnostics: null,
+    bestWeights: null,
+  };
+}
+
+const endsEpoch = (config: TrainConfig, s: number) => (s + 1) % config.stepsPerEpoch === 0 || s + 1 === config.steps;
+
+/** The state to start from: fresh, or the run folder's latest checkpoint when resuming. */
+async function startingState(session: Session): Promise<TrainerState> {
+  const { options, parts, weighting } = session;
+  const fresh: TrainerState = { step: 0, seconds: 0, steplog: [], epochs: [], early: initialEarlyStopping() };
+  if (!options.resume || !options.runDir) return fresh;
+  const latest = await latestCheckpoint(runPaths(options.runDir).checkpoints);
+  if (!latest) return fresh;
+  const restored = await restoreCheckpoint<TrainerState>(latest.dir, parts);
+  if (!restored.weightingState) {
+    // A checkpoint written before the weighting's state was stored: DWA's windows are rebuilt by replaying what
+    // it observed (GradNorm takes its initial losses again from the next step).
+    for (const row of restored.state.steplog) {
+      weighting.observe(row.losses);
+      if (endsEpoch(options.config, row.step)) weighting.endEpoch();
+    }
+  }
+  return restored.state;
+}
+
+/** Step s: its batch, augmentation and dropout from the stream (seed, s), one update, the step's log row. */
+async function trainOneStep(session: Session, s: number): Promise<StepRow> {
+  const { options, optimizer, sampler, trainStep } = session;
+  const { dataset, config } = options;
+  const lr = learningRateAt(session.schedule, s);
+  optimizer.learningRate = lr;
+  const rng = new Rng(config.seed).fork(`step-${s}`);
+  const refs = sampler.sample(rng.fork('sample'), config.batchSize);
+  const batch = dataset.batch(refs, config.augment.enabled ? { config: config.augment, rng: rng.fork('augment') } : undefined);
+  let result;
+  try {
+    result = trainStep(batch, { dropoutSeed: rng.fork('dropout').nextUint32() });
+  } finally {
+    tf.dispose([batch.image, ...(batch.mask ? [batch.mask] : []), ...(batch.label ? [batch.label] : [])]);
+  }
+  if (!Number.isFinite(result.total)) {
+    throw new ConfigError(`training diverged: the loss is ${result.total} at step ${s + 1}; lower the learning rate`);
+  }
+  const epoch = Math.floor(s / config.stepsPerEpoch) + 1;
+  if (session.diagnostics && result.diagnostics) await session.diagnostics.append(s, epoch, result.diagnostics);
+  return { step: s, epoch, lr, total: result.total, losses: result.losses, weights: result.taskWeights };
+}
+
+/**
+ * The end of epoch `epoch`: the weighting closes its window, the model is validated when due, early stopping is
+ * updated (keeping the best weights) and the epoch's row is added.
+ */
+async function closeEpoch(session: Session, state: TrainerState, epoch: number, lr: number, seconds: () => number): Promise<void> {
+  const { options, weighting } = session;
+  const { model, config, validate, runDir } = options;
+  weighting.endEpoch();
+  const rows = state.steplog.filter((r) => r.epoch === epoch);
+  const mean = (f: (r: StepRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+  const due = config.validateEvery > 0 && (epoch % config.validateEvery === 0 || state.step === config.steps);
+  const validation = validate && due ? await validate(model) : {};
+  if (config.earlyStopping && Object.keys(validation).length > 0) {
+    const update = updateEarlyStopping(state.early, config.earlyStopping, validation, epoch);
+    state.early = update.state;
+    if (update.improved) {
+      if (session.bestWeights) tf.dispose(Object.values(session.bestWeights));
+      session.bestWeights = cloneWeights(model);
+      if (runDir) await saveModel(runPaths(runDir).bestModel, model, { epoch, step: state.step, validation });
+    }
+  }
+  const epochRow: EpochRow = {
+    epoch,
+    step: state.step,
+    lr,
+    total: mean((r) => r.total),
+    losses: Object.fromEntries(model.tasks.map((t) => [t, mean((r) => r.losses[t] ?? 0)])),
+    validation,
+    seconds: seconds(),
+  };
+  state.epochs.push(epochRow);
+  state.seconds = epochRow.seconds;
+  options.callbacks?.onEpoch?.(epochRow);
+}
+
+/** The logs and a checkpoint of the state so far (nothing without a run folder). */
+async function persist(session: Session, state: TrainerState): Promise<void> {
+  const { runDir, model } = session.options;
+  if (!runDir) return;
+  await writeRunLogs(runDir, model.tasks, state.steplog, state.epochs);
+  await saveCheckpoint(runPaths(runDir).checkpoints, state.step, session.parts, state);
+}
+
+/** A finished run keeps its best validated weights (from memory, or from the run folder after a resume) and saves them. */
+async function finish(session: Session, state: TrainerState): Promise<void> {
+  const { model, config, runDir, callbacks } = session.options;
+  if (config.earlyStopping && state.early.best !== null) {
+    if (session.bestWeights) {
+      model.loadWeights(session.bestWeights, 'best weights in memory');
+    } else if (runDir) {
+      // Resumed after the best epoch: the best weights live only in the run folder.
+      const best = await loadModelFile(runPaths(runDir).bestModel);
+      try {
+        model.loadWeights(best.weights, runPaths(runDir).bestModel);
+      } finally {
+        tf.dispose(Object.values(best.weights));
+      }
+    }
+  }
+  if (runDir) await saveModel(runPaths(runDir).model, model, { steps: state.step, bestEpoch: state.early.bestEpoch });
+  callbacks?.onEnd?.({ steps: state.step, stoppedEarly: state.early.stopped, bestEpoch: state.early.bestEpoch });
+}
+
 export async function trainModel(options: TrainerOptions): Promise<TrainResult> {
-  const { model, dataset, config, runDir, validate, callbacks } = options;
+  const { model, dataset, config, runDir, callbacks } = options;
   checkDataset(model, dataset);
   if (options.resume && !runDir) throw new ConfigError('resume needs the run folder');
   if (runDir) await fs.mkdir(runDir, { recursive: true });
-  const tasks = model.tasks;
-  const weighting = createWeighting(config.weighting, tasks);
-  const optimizer = new AdamW(config.optimizer, optimizerVariables(model, weighting));
-  const trainStep = createTrainStep(model, weighting, optimizer, config.loss);
-  const sampler = new BalancedSliceSampler(dataset.stats(), config.sampler);
-  const schedule = {
-    peak: config.optimizer.learningRate,
-    totalSteps: config.steps,
-    warmupSteps: config.warmupSteps,
-    floor: config.floorFactor * config.optimizer.learningRate,
-  };
-  const parts = { model, optimizer, weighting };
-  const endsEpoch = (s: number) => (s + 1) % config.stepsPerEpoch === 0 || s + 1 === config.steps;
-  let bestWeights: Record<string, tf.Tensor> | null = null;
+  const session = openSession(options);
   try {
-    let state: TrainerState = { step: 0, seconds: 0, steplog: [], epochs: [], early: initialEarlyStopping() };
-    if (options.resume && runDir) {
-      const latest = await latestCheckpoint(runPaths(runDir).checkpoints);
-      if (latest) {
-        const restored = await restoreCheckpoint<TrainerState>(latest.dir, parts);
-        state = restored.state;
-        if (!restored.weightingState) {
-          // A checkpoint written before the weighting's state was stored: DWA's windows are rebuilt by replaying what
-          // it observed (GradNorm takes its initial losses again from the next step).
-          for (const row of state.steplog) {
-            weighting.observe(row.losses);
-            if (endsEpoch(row.step)) weighting.endEpoch();
-          }
-        }
-      }
+    const state = await startingState(session);
+    if (runDir && session.weighting.gradients) {
+      session.diagnostics = await GradientDiagnosticsLog.open(runPaths(runDir).gradientDiagnostics, model.tasks, state.step);
     }
-    const checkpoint = async () => {
-      if (runDir) await saveCheckpoint(runPaths(runDir).checkpoints, state.step, parts, state);
-    };
     const started = Date.now();
     const secondsBefore = state.seconds;
     const stepAtStart = state.step;
+    const seconds = () => secondsBefore + (Date.now() - started) / 1000;
     const stopAt = Math.min(config.steps, options.stopAtStep ?? config.steps);
-    let stoppedEarly = state.early.stopped;
-
-    while (state.step < stopAt && !stoppedEarly) {
+    while (state.step < stopAt && !state.early.stopped) {
       const s = state.step;
-      const lr = learningRateAt(schedule, s);
-      optimizer.learningRate = lr;
-      const rng = new Rng(config.seed).fork(`step-${s}`);
-      const refs = sampler.sample(rng.fork('sample'), config.batchSize);
-      const batch = dataset.batch(refs, config.augment.enabled ? { config: config.augment, rng: rng.fork('augment') } : undefined);
-      let result;
-      try {
-        result = trainStep(batch, { dropoutSeed: rng.fork('dropout').nextUint32() });
-      } finally {
-        tf.dispose([batch.image, ...(batch.mask ? [batch.mask] : []), ...(batch.label ? [batch.label] : [])]);
-      }
-      if (!Number.isFinite(result.total)) {
-        throw new ConfigError(`training diverged: the loss is ${result.total} at step ${s + 1}; lower the learning rate`);
-      }
-      const epoch = Math.floor(s / config.stepsPerEpoch) + 1;
-      const row: StepRow = { step: s, epoch, lr, total: result.total, losses: result.losses, weights: result.taskWeights };
+      const row = await trainOneStep(session, s);
       state.steplog.push(row);
       state.step = s + 1;
-      state.seconds = secondsBefore + (Date.now() - started) / 1000;
+      state.seconds = seconds();
       const elapsed = (Date.now() - started) / 1000;
       const perStep = elapsed / (state.step - stepAtStart);
       callbacks?.onStep?.({ row, totalSteps: config.steps, elapsedSeconds: elapsed, etaSeconds: perStep * (config.steps - state.step) });
-
-      if (endsEpoch(s)) {
-        weighting.endEpoch();
-        const rows = state.steplog.filter((r) => r.epoch === epoch);
-        const mean = (f: (r: StepRow) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
-        const validation =
-          validate && config.validateEvery > 0 && (epoch % config.validateEvery === 0 || state.step === config.steps) ? await validate(model) : {};
-        if (config.earlyStopping && Object.keys(validation).length > 0) {
-          const update = updateEarlyStopping(state.early, config.earlyStopping, validation, epoch);
-          state.early = update.state;
-          if (update.improved) {
-            if (bestWeights) tf.dispose(Object.values(bestWeights));
-            bestWeights = cloneWeights(model);
-            if (runDir) await saveModel(runPaths(runDir).bestModel, model, { epoch, step: state.step, validation });
-          }
-          stoppedEarly = state.early.stopped;
-        }
-        const epochRow: EpochRow = {
-          epoch,
-          step: state.step,
-          lr,
-          total: mean((r) => r.total),
-          losses: Object.fromEntries(tasks.map((t) => [t, mean((r) => r.losses[t] ?? 0)])),
-          validation,
-          seconds: secondsBefore + (Date.now() - started) / 1000,
-        };
-        state.epochs.push(epochRow);
-        state.seconds = epochRow.seconds;
-        callbacks?.onEpoch?.(epochRow);
-        if (runDir) await writeRunLogs(runDir, tasks, state.steplog, state.epochs);
-        await checkpoint();
+      if (endsEpoch(config, s)) {
+        await closeEpoch(session, state, row.epoch, row.lr, seconds);
+        await persist(session, state);
       } else if (state.step % config.checkpointEvery === 0 || state.step === stopAt) {
-        if (runDir) await writeRunLogs(runDir, tasks, state.steplog, state.epochs);
-        await checkpoint();
+        await persist(session, state);
       }
     }
-
-    const completed = state.step >= config.steps || stoppedEarly;
-    if (completed) {
-      if (config.earlyStopping && state.early.best !== null) {
-        if (bestWeights) {
-          model.loadWeights(bestWeights, 'best weights in memory');
-        } else if (runDir) {
-          // Resumed after the best epoch: the best weights live only in the run folder.
-          const best = await loadModelFile(runPaths(runDir).bestModel);
-          try {
-            model.loadWeights(best.weights, runPaths(runDir).bestModel);
-          } finally {
-            tf.dispose(Object.values(best.weights));
-          }
-        }
-      }
-      if (runDir) await saveModel(runPaths(runDir).model, model, { steps: state.step, bestEpoch: state.early.bestEpoch });
-      callbacks?.onEnd?.({ steps: state.step, stoppedEarly: state.early.stopped, bestEpoch: state.early.bestEpoch });
-    }
+    const completed = state.step >= config.steps || state.early.stopped;
+    if (completed) await finish(session, state);
     return {
       steps: state.step,
       completed,
@@ -238,8 +292,8 @@ export async function trainModel(options: TrainerOptions): Promise<TrainResult> 
       epochs: state.epochs,
     };
   } finally {
-    if (bestWeights) tf.dispose(Object.values(bestWeights));
-    optimizer.dispose();
-    weighting.dispose();
+    if (session.bestWeights) tf.dispose(Object.values(session.bestWeights));
+    session.optimizer.dispose();
+    session.weighting.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { runPaths } from '../../train/run-folder';
 import { PATIENT_MODEL_STAGES } from '../../patient/fit';
 import { createLazyProgress, createStagedProgress } from '../../util/progress';
 import { weightingKinds } from '../../weighting/create';
+import { weightingHelp } from '../../weighting/registry';
 import type { WeightingConfig } from '../../weighting/create';
 import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
@@ -30,7 +31,8 @@ The cohort is split by patient, stratified by EGFR, into training and validation
   --lr X                 peak learning rate (default ${d.learningRate}), warm-up ${d.warmupShare * 100}% then cosine
   --weight-decay X       decoupled weight decay of AdamW (default 0: Adam)
   --seed S               seed of weights, sampling, augmentation and split (default ${d.seed})
-  --weighting W          ${weightingKinds.join(' | ')} (default: uncertainty for mtl)
+  --weighting W          the task-weighting strategy (default: uncertainty for mtl), one of:
+${weightingHelp('                           ')}
   --size P               slice size in pixels, a multiple of 16 (default 128)
   --base-channels C      channels of the first encoder stage (default 16)
   --context K            neighbouring slices on each side as extra channels (2.5D; default 0)
