@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAMES, initEngine, type BackendName } from '../lib/engine/backend';
-import { buildModel } from '../lib/model/baselines';
+import { buildModel } from '../lib/model/multitask';
 import { createTrainStep } from '../lib/train/step';
 import { createWeighting } from '../lib/weighting/create';
 import { buildReferenceUnet, REFERENCE_UNET } from '../lib/bench/reference-unet';

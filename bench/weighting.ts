@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendName } from '../lib/engine/backend';
-import { buildModel } from '../lib/model/baselines';
+import { buildModel } from '../lib/model/multitask';
 import { createTrainStep } from '../lib/train/step';
 import { median } from '../lib/util/percentile';
 import { createWeighting, type WeightingConfig } from '../lib/weighting/create';

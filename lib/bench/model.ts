@@ -4,7 +4,7 @@
  * Compare `mtl_b4_128_train_ms` with `unet_b4_128_train_ms` (bench/reference-unet.ts) on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel } from '../model/baselines';
+import { buildModel } from '../model/multitask';
 import { ModelConfigInput } from '../model/multitask';
 import { createTrainStep } from '../train/step';
 import { createWeighting } from '../weighting/create';

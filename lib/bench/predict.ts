@@ -7,7 +7,7 @@
 import { prepareCase } from '../preprocess/prepare-case';
 import { resolvePreprocessConfig } from '../preprocess/config';
 import { predictCase, type PredictOptions } from '../eval/predict';
-import { buildModel } from '../model/baselines';
+import { buildModel } from '../model/multitask';
 import { median } from '../util/percentile';
 import { Rng } from '../util/rng';
 import type { Vec3, Volume } from '../volume/volume';

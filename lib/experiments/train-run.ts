@@ -15,7 +15,7 @@ import { storeCase } from '../data/stored-case';
 import type { Case } from '../data/case';
 import { initEngine, type BackendName } from '../engine/backend';
 import { ConfigError, DatasetError } from '../errors';
-import { buildModel } from '../model/baselines';
+import { buildModel } from '../model/multitask';
 import { resolveModelConfig, type ModelConfigInput } from '../model/multitask';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainCallbacks } from '../train/progress';

@@ -1,21 +1,16 @@
 /**
- * The model factory and the named baselines of the paper's comparison, all built from the same blocks. A baseline is
- * only a partial config; `baselineConfig(name, overrides)` merges overrides per section, so e.g. the input size of a
- * study applies to every baseline alike.
+ * The named baselines of the paper's comparison as data: each is a partial model config over the same blocks
+ * (`buildModel` in multitask.ts builds any of them). `baselineConfig(name, overrides)` merges overrides per section, so
+ * e.g. the input size of a study applies to every baseline alike.
  */
 import { ConfigError } from '../errors';
-import { ModelConfigInput, MultiTaskModel, resolveModelConfig } from './multitask';
-
-/** Builds a model from a (partial) plain-JSON config; `model.config` holds the resolved config. */
-export function buildModel(config: ModelConfigInput = {}): MultiTaskModel {
-  return new MultiTaskModel(resolveModelConfig(config));
-}
+import type { ModelConfigInput } from './multitask';
 
 export const baselines = {
   /** The paper's multi-task model: MSA encoder (CSA on the two coarsest stages), decoder, hybrid classifier. */
   mtl: {},
   /** Multi-task without any CSA module (ablation). */
-  'mtl-no-csa': { encoder: { csa: [false, false, false, false] } },
+  'mtl-no-csa': { encoder: { csa: false } },
   /** Multi-task with a CNN-only classifier instead of the hybrid CNN-Transformer one (ablation). */
   'mtl-cnn-cls': { classifier: { kind: 'cnn' } },
   /** Single-task segmentation with the same encoder and decoder. */
@@ -44,11 +39,6 @@ export function baselineConfig(name: BaselineName, overrides: ModelConfigInput =
   for (const section of ['input', 'encoder', 'decoder', 'classifier'] as const) {
     const both = { ...preset[section], ...overrides[section] };
     if (Object.keys(both).length > 0) Object.assign(merged, { [section]: both });
-  }
-  if (name === 'mtl-no-csa') {
-    // The ablation is "no CSA at all", whatever the number of stages the overrides ask for.
-    const stages = merged.encoder?.stages ?? 4;
-    merged.encoder = { ...merged.encoder, csa: Array.from({ length: stages }, () => false) };
   }
   return merged;
 }

@@ -42,21 +42,38 @@ export interface EncoderConfig {
   residual: boolean;
 }
 
-export function encoderDefaults(stages = 4): EncoderConfig {
+/** The encoder's defaults that do not depend on the number of stages. */
+export const encoderDefaults: Omit<EncoderConfig, 'csa' | 'heads' | 'reduction'> = {
+  inChannels: 1,
+  baseChannels: 16,
+  stages: 4,
+  ffnExpansion: 2,
+  csaNorm: 'layer',
+  kvDepthwise: 'shared',
+  downsample: 'maxpool',
+  norm: 'batch',
+  activation: 'relu',
+  residual: true,
+};
+
+/** An encoder config as written: any field may be missing, and `csa: false` switches CSA off on every stage. */
+export type EncoderConfigInput = Partial<Omit<EncoderConfig, 'csa'>> & { csa?: boolean[] | false };
+
+/**
+ * Fills in the encoder's defaults; the per-stage ones follow the number of stages S: CSA on the two coarsest stages,
+ * heads [1, 1, 2, 4] then 4, key/value reduction 2^(S-s) (docs/model-spec.md, "Encoder").
+ */
+export function resolveEncoderConfig(input: EncoderConfigInput = {}): EncoderConfig {
+  const stages = input.stages ?? encoderDefaults.stages;
+  const { csa, ...rest } = input;
   return {
-    inChannels: 1,
-    baseChannels: 16,
-    stages,
-    csa: Array.from({ length: stages }, (_, s) => s >= stages - 2),
+    ...encoderDefaults,
+    csa: csa === false ? Array.from({ length: stages }, () => false) : Array.from({ length: stages }, (_, s) => s >= stages - 2),
     heads: Array.from({ length: stages }, (_, s) => [1, 1, 2, 4][s] ?? 4),
     reduction: Array.from({ length: stages }, (_, s) => 2 ** (stages - s)),
-    ffnExpansion: 2,
-    csaNorm: 'layer',
-    kvDepthwise: 'shared',
-    downsample: 'maxpool',
-    norm: 'batch',
-    activation: 'relu',
-    residual: true,
+    ...rest,
+    ...(Array.isArray(csa) ? { csa } : {}),
+    stages,
   };
 }
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { Classifier, ClassifierConfig, classifierDefaults } from './classifier';
 import { DecoderConfig, DecoderOutput, SegDecoder, decoderDefaults } from './decoder';
-import { EncoderConfig, MsaEncoder, encoderDefaults } from './encoder';
+import { EncoderConfig, EncoderConfigInput, MsaEncoder, resolveEncoderConfig } from './encoder';
 import { ApplyOptions, AttentionRecord, Module, SummaryRow, expectNHWC, expectPositiveInt } from './module';
 import { formatSummary } from './summary';
 
@@ -44,7 +44,7 @@ export interface ModelConfigInput {
   kind?: ModelKind;
   seed?: number;
   input?: Partial<InputConfig>;
-  encoder?: Partial<EncoderConfig>;
+  encoder?: EncoderConfigInput;
   decoder?: Partial<DecoderConfig> | null;
   classifier?: Partial<ClassifierConfig> | null;
 }
@@ -63,13 +63,11 @@ export function resolveModelConfig(input: ModelConfigInput = {}): ModelConfig {
   if (input.encoder?.inChannels !== undefined && input.encoder.inChannels !== size.channels) {
     throw new ConfigError(`model: encoder.inChannels ${input.encoder.inChannels} differs from input.channels ${size.channels}`);
   }
-  const base = encoderDefaults(input.encoder?.stages ?? 4);
-  if (kind === 'unet') {
-    if (input.encoder?.csa?.some((on) => on)) throw new ConfigError(`model: the plain U-Net baseline has no CSA module`);
-    base.csa = base.csa.map(() => false);
-    base.residual = false;
-  }
-  const encoder: EncoderConfig = { ...base, ...input.encoder, inChannels: size.channels };
+  const csaAsked = input.encoder?.csa;
+  if (kind === 'unet' && Array.isArray(csaAsked) && csaAsked.some((on) => on)) throw new ConfigError(`model: the plain U-Net baseline has no CSA module`);
+  // The plain U-Net is the kind without CSA and with the plain double convolution, whatever the defaults.
+  const unet = kind === 'unet' ? { csa: false as const, residual: input.encoder?.residual ?? false } : {};
+  const encoder: EncoderConfig = resolveEncoderConfig({ ...input.encoder, ...unet, inChannels: size.channels });
   const inherit = { norm: encoder.norm, activation: encoder.activation };
   const tasks = taskList(kind);
   return {
@@ -169,4 +167,9 @@ export class MultiTaskModel extends Module {
     disposeOutput(this.apply(x, { training: false, attention }));
     return attention;
   }
+}
+
+/** Builds a model from a (partial) plain-JSON config; `model.config` holds the resolved config. */
+export function buildModel(config: ModelConfigInput = {}): MultiTaskModel {
+  return new MultiTaskModel(resolveModelConfig(config));
 }

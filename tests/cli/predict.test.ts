@@ -3,7 +3,7 @@ import { cpSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { predictFiles } from '../../lib/eval/predict';
 import { readNifti } from '../../lib/io/nifti-read';
-import { buildModel } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import { writeNifti } from '../../lib/io/nifti-write';
 import { axcodes } from '../../lib/volume/orientation';
 import { runCli } from './run-cli';

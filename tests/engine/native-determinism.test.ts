@@ -12,7 +12,7 @@ import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { loadAddon, registerNativeBackend, type NativeAddon } from '../../lib/engine/native';
 import { REDUCE_OPS } from '../../lib/engine/native/addon';
-import { buildModel } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import { resolveTrainConfig } from '../../lib/train/config';
 import { trainModel } from '../../lib/train/trainer';
 import { tinyCohort, tinyModelConfig } from '../train/tiny-cohort';

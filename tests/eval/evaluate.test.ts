@@ -4,7 +4,7 @@ import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { saveDataFrameCsv, toDataFrame } from '../../lib/eval/results';
 import { evaluateModel, summarise, summariseRows, validationScores, type PatientRow } from '../../lib/eval/evaluate';
-import { buildModel } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendName, initEngine } from '../../lib/engine/backend';
-import { baselineConfig, baselineNames, buildModel } from '../../lib/model/baselines';
+import { baselineConfig, baselineNames } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import { disposeOutput } from '../../lib/model/multitask';
 import { createTrainStep } from '../../lib/train/step';
 import { createWeighting } from '../../lib/weighting/create';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../lib/engine/backend';
-import { buildModel } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import { GradientDiagnosticsLog, diagnosticsHeader, diagnosticsRow, gradientDiagnostics } from '../../lib/train/gradient-diagnostics';
 import { createTrainStep } from '../../lib/train/step';
 import { createWeighting } from '../../lib/weighting/create';

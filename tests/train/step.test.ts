@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../lib/engine/backend';
-import { BaselineName, baselineConfig, baselineNames, buildModel } from '../../lib/model/baselines';
+import { BaselineName, baselineConfig, baselineNames } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import { createTrainStep } from '../../lib/train/step';
 import { WeightingConfig, createWeighting, weightingKinds } from '../../lib/weighting/create';
 import { disposeBatch, tinyBatch, tinyConfig } from '../model/tiny';

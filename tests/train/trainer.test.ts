@@ -8,7 +8,7 @@ import { prepareCase } from '../../lib/preprocess/prepare-case';
 import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { registerNativeBackend } from '../../lib/engine/native';
-import { buildModel } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import type { MultiTaskModel } from '../../lib/model/multitask';
 import { resolveTrainConfig, type TrainConfigInput } from '../../lib/train/config';
 import { runPaths } from '../../lib/train/run-folder';

@@ -6,7 +6,7 @@ import { SliceDataset } from '../../lib/data/slice-dataset';
 import { prepareCase } from '../../lib/preprocess/prepare-case';
 import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
-import { buildModel } from '../../lib/model/baselines';
+import { buildModel } from '../../lib/model/multitask';
 import type { MultiTaskModel } from '../../lib/model/multitask';
 import { resolveTrainConfig } from '../../lib/train/config';
 import { trainModel } from '../../lib/train/trainer';
