@@ -10,3 +10,8 @@ export * from './layouts/brats-mets';
 export * from './layouts/ucsf-bmsr';
 export * from './layouts/nyumets';
 export * from './layouts/brainmetshare';
+export * from './case-input';
+export * from './sampler';
+export * from './augment';
+export * from './slice-dataset';
+export * from './stored-case';

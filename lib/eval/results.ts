@@ -1,12 +1,12 @@
 /**
- * Results as danfojs DataFrames (the notebooks' table type), saved as CSV. danfojs-node is loaded on first use: it
- * takes seconds to load and training does not need it. CSV files are RFC 4180 (lib/data/csv.ts `csvText`):
- * a cell with a comma, quote or newline is quoted.
+ * Results as danfojs DataFrames (the notebooks' table type; lib/util/danfo.ts loads it), saved as CSV. CSV files are
+ * RFC 4180 (lib/data/csv.ts `csvText`): a cell with a comma, quote or newline is quoted.
  */
 import type { DataFrame } from 'danfojs-node';
 import { ConfigError } from '../errors';
 import { csvText } from '../data/csv';
 import { writeFileAtomic } from '../util/atomic-write';
+import { loadDanfojs } from '../util/danfo';
 import type { PatientRow } from './evaluate';
 
 type Cell = string | number | boolean | null;
@@ -26,7 +26,7 @@ function csvCell(v: Cell): string | number | null {
 
 /** Rows (one object per row, same keys) as a DataFrame. */
 export async function toDataFrame(rows: object[]): Promise<DataFrame> {
-  const dfd = await import('danfojs-node');
+  const dfd = loadDanfojs<typeof import('danfojs-node')>();
   return new dfd.DataFrame(rows.map(flatRow));
 }
 

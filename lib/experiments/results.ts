@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { DatasetError } from '../errors';
 import { parseCsv } from '../data/csv';
 import { writeFileAtomic } from '../util/atomic-write';
+import { loadDanfojs } from '../util/danfo';
 
 /** One measured value. */
 export interface ResultRow {
@@ -45,14 +46,7 @@ interface Danfo {
   toCSV(frame: DanfoFrame): string;
   toJSON(frame: DanfoFrame): object[];
 }
-const danfoModule = 'danfojs-node';
-let danfo: Danfo | undefined;
-
-function loadDanfo(): Danfo {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  danfo ??= require(danfoModule) as Danfo;
-  return danfo;
-}
+const loadDanfo = () => loadDanfojs<Danfo>();
 
 function checkRows(rows: readonly ResultRow[]): void {
   for (const r of rows) {

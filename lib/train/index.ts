@@ -6,3 +6,5 @@ export * from './checkpoint';
 export * from './run-folder';
 export * from './trainer';
 export * from './schedule';
+export * from './step';
+export * from './gradient-diagnostics';

@@ -45,10 +45,35 @@ describe('eval results tables', function () {
       const lib = require('./lib/index');
       const loaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/danfojs-node/'));
       const atImport = loaded();
-      lib.toDataFrame([{ a: 1 }]).then(() => process.stdout.write(JSON.stringify({ atImport, afterFrame: loaded() })));`;
+      lib.evaluation.toDataFrame([{ a: 1 }]).then(() => process.stdout.write(JSON.stringify({ atImport, afterFrame: loaded() })));`;
     const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
     assert.equal(child.status, 0, child.stderr);
     assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()!), { atImport: false, afterFrame: true });
+  });
+
+  it("danfojs-node's TensorFlow.js is the engine's own: loading it leaves the backend, our kernels and our gradients in place", () => {
+    // danfojs-node asks for @tensorflow/tfjs-node, which package.json overrides to the @tensorflow/tfjs the engine
+    // loads; a second copy would register tfjs's stock gradients and kernels again over the engine's.
+    const script = `
+      const tf = require('@tensorflow/tfjs-core');
+      const { initEngine } = require('./lib/engine/backend');
+      const { toDataFrame } = require('./lib/eval/results');
+      (async () => {
+        const engine = await initEngine();
+        const kernels = ['Conv2D', 'Conv2DBackpropFilter', 'FusedBatchNorm', 'BatchMatMul'].map((k) => tf.getKernel(k, tf.getBackend()));
+        const gradients = ['Maximum', 'FusedBatchNorm', 'BatchMatMul', 'SquaredDifference'].map((k) => tf.getGradient(k));
+        await toDataFrame([{ a: 1 }]);
+        const danfoTf = require(require.resolve('@tensorflow/tfjs-core', { paths: [require.resolve('danfojs-node')] }));
+        process.stdout.write(JSON.stringify({
+          backend: engine.backend === tf.getBackend() || engine.tfBackend === tf.getBackend(),
+          sameCore: danfoTf === tf,
+          kernels: kernels.every((k, i) => k === tf.getKernel(['Conv2D', 'Conv2DBackpropFilter', 'FusedBatchNorm', 'BatchMatMul'][i], tf.getBackend())),
+          gradients: gradients.every((g, i) => g === tf.getGradient(['Maximum', 'FusedBatchNorm', 'BatchMatMul', 'SquaredDifference'][i])),
+        }));
+      })();`;
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()!), { backend: true, sameCore: true, kernels: true, gradients: true });
   });
 
   it('patient records: one p_<class> column per class where class_probabilities stood, empty without a classifier', () => {
