@@ -15,6 +15,25 @@ export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorf
 /** The environment variable that forces a backend (the `backend` option of `initEngine` wins over it). */
 export const BACKEND_ENV = 'EGFR_GTV_BACKEND';
 
+/** Set to 1 to let TensorFlow.js print its own console warnings (see `quietTfjs`). */
+export const TFJS_WARNINGS_ENV = 'EGFR_GTV_TFJS_WARNINGS';
+
+/**
+ * Keeps TensorFlow.js's console chatter out of terminals and notebook outputs: the cpu backend (and our native one,
+ * a MathBackendCPU) prints "Hi, looks like you are running TensorFlow.js in Node.js ..." on its first tensor, through
+ * tfjs's `warn`, which prints unless the `PROD` or `IS_TEST` flag is set. `PROD` (what `tf.enableProdMode()` sets)
+ * gates nothing else in tfjs-core 4.22 but its `warn` and `log`; `IS_TEST` would also turn on a memory-leak check in
+ * every kernel. What `PROD` also silences are tfjs's notes on re-registered kernels and gradients and on a backend
+ * that failed to initialise, whose reason `EngineReport.skipped` gives anyway. `EGFR_GTV_TFJS_WARNINGS=1` keeps them.
+ * The flag is read when a message is printed, so setting it once, on loading this module, covers every backend
+ * created later, initEngine or not.
+ */
+export function quietTfjs(): void {
+  if (process.env[TFJS_WARNINGS_ENV] === '1') return;
+  tf.env().set('PROD', true);
+}
+quietTfjs();
+
 /** What `initEngine` chose and what it set up. */
 export interface EngineReport {
   backend: BackendName;
