@@ -1,4 +1,5 @@
 import type { EngineReport } from '../engine/backend';
+import { cli_help_ms, cli_info_ms } from './cli';
 import { rows as ioRows } from './io';
 import { mtlBenchRow } from './model';
 import { predictVolumeRow } from './predict';
@@ -34,4 +35,6 @@ export const benchRows: [string, BenchRow][] = [
   ['train_peak_rss', trainPeakRssRow],
   ...Object.entries(ioRows).map(([name, fn]): [string, BenchRow] => [name, () => fn()]),
   ['synth_case', () => synth_case()],
+  ['cli_help_ms', () => cli_help_ms()],
+  ['cli_info_ms', () => cli_info_ms()],
 ];

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { BackendName } from '../engine/backend';
 import { loadColin27 } from '../synth/colin27';
 import { exportCohort } from '../synth/export';
@@ -44,7 +44,7 @@ export async function measureTrainMemory(opts: TrainMemoryOptions = {}): Promise
     await exportCohort(await loadColin27(), { cases, seed }, data);
     const rssFile = join(root, 'peak-rss-kb');
     const argv = [
-      '--require', 'tsx/cjs', '--require', join(__dirname, 'peak-rss-at-exit.ts'), join(ROOT, 'bin', 'egfr-gtv.js'),
+      '--require', 'tsx/cjs', '--require', join(__dirname, `peak-rss-at-exit${extname(__filename)}`), join(ROOT, 'bin', 'egfr-gtv.js'),
       'train', '--data', data, '--model', 'mtl', '--out', join(root, 'run'), '--steps', String(steps), '--json',
       ...(opts.backend ? ['--backend', opts.backend] : []), ...args,
     ];

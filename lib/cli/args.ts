@@ -3,11 +3,16 @@ import { UsageError } from '../errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** What `parseCommandArgs` returns: named, since the declaration build cannot name node:util's internal types. */
+export type ParsedCommandArgs<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>
+>;
+
 /**
  * `node:util` parseArgs with our error type: an unknown flag or a missing value becomes a `UsageError`, so the
  * command line answers with the command's usage and exit status 2 instead of a stack trace.
  */
-export function parseCommandArgs<T extends Options>(args: string[], options: T, allowPositionals = false) {
+export function parseCommandArgs<T extends Options>(args: string[], options: T, allowPositionals = false): ParsedCommandArgs<T> {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (err) {
