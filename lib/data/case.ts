@@ -1,4 +1,5 @@
 import { DatasetError } from '../errors';
+import { applyNonFiniteRule } from '../io/non-finite';
 import { affinesClose } from '../volume/affine';
 import type { Volume } from '../volume/volume';
 import type { EgfrScheme } from './egfr';
@@ -56,8 +57,9 @@ const GRID_ATOL = 1e-3;
 
 /**
  * Reads the given sequences (default all) and the GTV mask when the case has one, and checks what a training or
- * evaluation step relies on: each requested sequence exists, every image is finite, and all images and the mask
- * share one grid (dims and affine). Any failure is a DatasetError naming the offending file.
+ * evaluation step relies on: each requested sequence exists, every image is finite (or its NaN and infinite voxels
+ * replaced by 0, under `withNonFinite('zero', ...)`, lib/io/non-finite.ts), and all images and the mask share one grid
+ * (dims and affine). Any failure is a DatasetError naming the offending file.
  */
 export async function loadCase(c: Case, sequences: string[] = c.sequences, withMask = true): Promise<LoadedCase> {
   for (const s of sequences) {
@@ -84,9 +86,8 @@ export async function loadCase(c: Case, sequences: string[] = c.sequences, withM
   for (const s of sequences) {
     const file = c.files[s];
     const v = await c.loadImage(s);
-    let bad = 0;
-    for (let i = 0; i < v.data.length; i++) if (!Number.isFinite(v.data[i])) bad++;
-    if (bad > 0) throw new DatasetError(`${bad} NaN or infinite voxels`, file);
+    // readNifti has applied the rule already; this covers the layouts' other readers (the rule is io's).
+    applyNonFiniteRule(v.data, file);
     checkGrid(file, v);
     images[s] = v;
   }
@@ -111,10 +112,28 @@ export function labelMask(volume: Volume<Float32Array>, labels: number[], allowe
   const data = new Uint8Array(volume.data.length);
   const inSet = new Set(labels);
   const ok = new Set(allowed);
+  /** Each value that is not allowed: how many voxels hold it, and the first of them. */
+  const bad = new Map<number, { voxels: number; first: number }>();
   for (let i = 0; i < data.length; i++) {
     const v = volume.data[i];
-    if (!ok.has(v)) throw new DatasetError(`mask value ${v} at voxel ${i} is not one of ${allowed.join(', ')}`, file);
+    if (!ok.has(v)) {
+      const b = bad.get(v);
+      if (b) b.voxels++;
+      else if (bad.size < 1000) bad.set(v, { voxels: 1, first: i });
+      continue;
+    }
     data[i] = inSet.has(v) ? 1 : 0;
+  }
+  if (bad.size > 0) {
+    const entries = [...bad.entries()].sort((a, b) => a[1].first - b[1].first);
+    const total = entries.reduce((s, [, b]) => s + b.voxels, 0);
+    const [v0, b0] = entries[0];
+    const listed = entries.slice(0, 5).map(([v, b]) => `${v} (${b.voxels} voxels)`).join(', ') + (entries.length > 5 ? ', ...' : '');
+    throw new DatasetError(
+      `mask value ${v0} at voxel ${b0.first} is not one of ${allowed.join(', ')}: ${total} voxels hold other values (${listed}); ` +
+        `a mask in this layout is a label image with exactly these values (a resampled or probability mask must be thresholded first)`,
+      file,
+    );
   }
   return { data, dims: volume.dims, spacing: volume.spacing, affine: volume.affine };
 }

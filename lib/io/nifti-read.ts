@@ -14,6 +14,7 @@ import {
 } from './nifti-header';
 import { parseNiftiHeaderWithSource } from './nifti-parse';
 import { niftiReaderJs } from './nifti-reader-js';
+import { applyNonFiniteRule, nonFiniteRule, type NonFiniteRule } from './non-finite';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -23,18 +24,32 @@ const gunzipAsync = promisify(gunzip);
  */
 export type NiftiImage = Volume<Float32Array> & { datatype: NiftiDatatype; header: NiftiHeader };
 
+export interface ReadNiftiOptions {
+  /**
+   * NaN and infinite voxels (after scaling to float32): refused with a DatasetError naming the file and the count
+   * ('error'), replaced by 0 ('zero') or kept ('keep'); default: the enclosing `withNonFinite`'s rule, else 'error'
+   * (lib/io/non-finite.ts).
+   */
+  nonFinite?: NonFiniteRule;
+}
+
 /**
  * Reads a `.nii` or `.nii.gz` file (gzip is detected from the bytes, not the name). Gunzip is node:zlib's, not
- * nifti-reader-js's `decompress` (fflate), which returns a corrupted stream without an error (docs/io.md).
+ * nifti-reader-js's `decompress` (fflate), which returns a corrupted stream without an error (docs/io.md). Non-finite
+ * voxels are refused unless `options.nonFinite` (or `withNonFinite`) says otherwise.
  */
-export async function readNifti(path: string): Promise<NiftiImage> {
+export async function readNifti(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
+  // Taken before the first await, so the caller's scope is the one that counts.
+  const rule = nonFiniteRule(options.nonFinite);
   let raw: Buffer;
   try {
     raw = await fs.readFile(path);
   } catch (err) {
     throw new NiftiError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
   }
-  return decodeNifti(await maybeGunzip(raw, path), path);
+  const image = decodeNifti(await maybeGunzip(raw, path), path);
+  applyNonFiniteRule(image.data, path, rule);
+  return image;
 }
 
 async function maybeGunzip(raw: Buffer, path: string): Promise<Uint8Array> {

@@ -3,12 +3,14 @@ import { LAYOUTS } from '../../data/dataset';
 import { initEngine, BACKEND_NAMES } from '../../engine/backend';
 import { defaultAggregateOptions, sliceAggregations } from '../../eval/aggregate';
 import { evaluateRun, evaluateRunDefaults } from '../../experiments/evaluation';
+import { NON_FINITE_RULES, nonFiniteReport, withNonFinite } from '../../io/non-finite';
 import { createProgress } from '../../util/progress';
 import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv eval --run RUN --data DIR [--json] [--split all|train|val] [--out DIR] [--threshold 0.5]
                      [--bootstrap 2000] [--aggregation M] [--network-only] [--layout native] [--backend B]
+                     [--non-finite error|zero]
 
 Evaluates a run's final model on a cohort, patient by patient, on each image's own grid: segmentation in 3D (dice,
 iou, hd95_mm, assd_mm, sensitivity, precision, lesion_sensitivity, lesion_fp; mean, median and n over patients) and
@@ -22,6 +24,8 @@ RUN/eval/<name of DIR>).
   --network-only    score the network's own mask and probability even when the run has a patient model
                     (RUN/patient-model.json, which screens the mask's lesions and fuses the probability with their
                     phenotypes; see egfr-gtv patient-model)
+  --non-finite R    NaN or infinite voxels in an image: error (default: refuse it, naming the file and the count) or
+                    zero (replace them by 0; --json adds non_finite_replaced and non_finite_files)
 
 With a patient model the segmentation metrics score its screened mask and the EGFR metrics its fused probability;
 summary.json adds network_auc and phenotype_auc, and patients.csv has network_probability and phenotype_probability
@@ -33,7 +37,7 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      ...stringOptions('run', 'data', 'split', 'out', 'threshold', 'bootstrap', 'layout', 'backend', 'aggregation'),
+      ...stringOptions('run', 'data', 'split', 'out', 'threshold', 'bootstrap', 'layout', 'backend', 'aggregation', 'non-finite'),
       ...flagOptions('json', 'network-only'),
     });
     const runDir = requireOption(values, 'run');
@@ -43,21 +47,26 @@ export const command: Command = {
     const backend = choiceOption(values, 'backend', BACKEND_NAMES);
     const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
     const replicates = integerOption(values, 'bootstrap', evaluateRunDefaults.bootstrap, 1);
+    const nonFinite = choiceOption(values, 'non-finite', NON_FINITE_RULES, 'error');
     await initEngine(backend ? { backend } : {});
     const outDir = values.out ?? join(runDir, 'eval', basename(resolve(data)));
     let progress: ReturnType<typeof createProgress> | undefined;
-    const { summary, record: report } = await evaluateRun(runDir, data, outDir, {
-      split,
-      layout,
-      threshold: numberOption(values, 'threshold', evaluateRunDefaults.threshold),
-      bootstrap: replicates,
-      aggregation: method,
-      patientModel: !values['network-only'],
-      onPatient: (row, i, total) => {
-        progress ??= createProgress('eval', total);
-        progress.update(i + 1, row.case_id);
-      },
-    });
+    const { result: evaluated, replaced } = await withNonFinite(nonFinite, () =>
+      evaluateRun(runDir, data, outDir, {
+        split,
+        layout,
+        threshold: numberOption(values, 'threshold', evaluateRunDefaults.threshold),
+        bootstrap: replicates,
+        aggregation: method,
+        patientModel: !values['network-only'],
+        onPatient: (row, i, total) => {
+          progress ??= createProgress('eval', total);
+          progress.update(i + 1, row.case_id);
+        },
+      }),
+    );
+    const { summary, record } = evaluated;
+    const report = { ...record, ...(nonFinite === 'zero' ? nonFiniteReport(replaced) : {}) };
     progress?.finish();
     const cls = summary.classification;
     if (values.json) {

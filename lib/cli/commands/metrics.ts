@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors';
+import { NON_FINITE_RULES, nonFiniteReport, withNonFinite } from '../../io/non-finite';
 import { binaryClassificationReport } from '../../metrics/classification-report';
 import { scoreMaskFiles } from '../../metrics/mask-files';
 import { readScoreCsv } from '../../metrics/score-csv';
@@ -7,7 +8,7 @@ import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArg
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv metrics seg --pred MASK.nii.gz --gt MASK.nii.gz [--json] [--connectivity 26|6]
-                        [--empty-distance nan|diagonal]
+                        [--empty-distance nan|diagonal] [--non-finite error|zero]
        egfr-gtv metrics cls --csv FILE [--json] [--threshold 0.5] [--bootstrap 2000] [--seed 0]
 
 Scores predictions made by any tool.
@@ -18,6 +19,8 @@ seg: one patient's predicted mask against its ground truth, both NIfTI on the sa
   gt_lesions, pred_lesions, pred_volume_ml, gt_volume_ml.
   Both masks empty: overlap metrics 1, distances 0. One empty: distances null, or the image diagonal in mm with
   --empty-distance diagonal.
+  A NaN or infinite voxel in either mask is an error naming the file and the count; --non-finite zero reads them
+  as 0 (background) and adds non_finite_replaced and non_finite_files.
 
 cls: binary predictions from a CSV with the columns label (0 or 1) and score (other columns ignored).
   Keys: auc (ties count one half), auc_ci95 (stratified percentile bootstrap, --bootstrap replicates, --seed),
@@ -32,13 +35,16 @@ type Report = Record<string, unknown>;
 
 async function runSeg(args: string[]): Promise<[Report, boolean]> {
   const { values } = parseCommandArgs(args, {
-    ...stringOptions('pred', 'gt', 'connectivity', 'empty-distance'),
+    ...stringOptions('pred', 'gt', 'connectivity', 'empty-distance', 'non-finite'),
     ...flagOptions('json'),
   });
   const connectivity = Number(choiceOption(values, 'connectivity', ['26', '6'], '26')) as 6 | 26;
   const emptyDistance = choiceOption<EmptyDistance>(values, 'empty-distance', ['nan', 'diagonal'], 'nan');
-  const m = await scoreMaskFiles(requireOption(values, 'pred'), requireOption(values, 'gt'), { connectivity, emptyDistance });
-  return [{ ...segmentationReportRow(m) }, values.json === true];
+  const nonFinite = choiceOption(values, 'non-finite', NON_FINITE_RULES, 'error');
+  const pred = requireOption(values, 'pred');
+  const gt = requireOption(values, 'gt');
+  const { result: m, replaced } = await withNonFinite(nonFinite, () => scoreMaskFiles(pred, gt, { connectivity, emptyDistance }));
+  return [{ ...segmentationReportRow(m), ...(nonFinite === 'zero' ? nonFiniteReport(replaced) : {}) }, values.json === true];
 }
 
 async function runCls(args: string[]): Promise<[Report, boolean]> {

@@ -5,11 +5,13 @@ import { predictFiles } from '../../eval/predict';
 import { loadPatientModel } from '../../patient/patient-model';
 import { loadRun } from '../../eval/run';
 import { writeNifti } from '../../io/nifti-write';
+import { NON_FINITE_RULES, nonFiniteReport, withNonFinite } from '../../io/non-finite';
 import { choiceOption, flagOptions, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
 
 const usage = `usage: egfr-gtv predict --run RUN --in IMAGE.nii.gz [--in IMAGE2.nii.gz ...] --out MASK.nii.gz
                         [--prob PROB.nii.gz] [--threshold 0.5] [--aggregation M] [--network-only] [--backend B]
+                        [--non-finite error|zero]
 
 Predicts one case with a run's final model. Give one --in per sequence the model was trained on, in the run's order
 (config.json, data.sequences); all on one grid. Writes the GTV mask (uint8 0/1) on the input's grid with the input's
@@ -21,7 +23,9 @@ phenotype_egfr_probability, lesions and lesions_rejected; without one (or with -
 network's and the probability its own 1 - P(wild-type).
 
   --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
-                    ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)`;
+                    ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)
+  --non-finite R    NaN or infinite voxels in an image: error (default: refuse it, naming the file and the count) or
+                    zero (replace them by 0; the JSON adds non_finite_replaced and non_finite_files)`;
 
 export const command: Command = {
   name: 'predict',
@@ -29,7 +33,7 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      ...stringOptions('run', 'out', 'prob', 'threshold', 'backend', 'aggregation'),
+      ...stringOptions('run', 'out', 'prob', 'threshold', 'backend', 'aggregation', 'non-finite'),
       ...flagOptions('network-only'),
       in: { type: 'string', multiple: true },
     });
@@ -40,12 +44,15 @@ export const command: Command = {
     const backend = choiceOption(values, 'backend', BACKEND_NAMES);
     const method = choiceOption(values, 'aggregation', sliceAggregations, defaultAggregateOptions.method);
     const threshold = numberOption(values, 'threshold', 0.5);
+    const nonFinite = choiceOption(values, 'non-finite', NON_FINITE_RULES, 'error');
     if (!(threshold > 0 && threshold < 1)) throw new UsageError(`--threshold must be in (0, 1), got ${threshold}`);
     const engine = await initEngine(backend ? { backend } : {});
     const { config, model } = await loadRun(runDir);
     try {
       const patientModel = values['network-only'] ? null : await loadPatientModel(runDir);
-      const prediction = await predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method }, patientModel });
+      const { result: prediction, replaced } = await withNonFinite(nonFinite, () =>
+        predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method }, patientModel }),
+      );
       if (prediction.mask) await writeNifti(out, prediction.mask);
       if (values.prob && prediction.probability) await writeNifti(values.prob, prediction.probability);
       const classes = config.data.classes;
@@ -63,6 +70,7 @@ export const command: Command = {
         gtv_ml: prediction.gtvMl,
         mask: prediction.mask ? out : null,
         backend: engine.backend,
+        ...(nonFinite === 'zero' ? nonFiniteReport(replaced) : {}),
       };
       process.stdout.write(JSON.stringify(report) + '\n');
       return 0;

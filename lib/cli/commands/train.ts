@@ -7,6 +7,7 @@ import { splitDefaults } from '../../data/splits';
 import { trainDefaults } from '../../train/config';
 import { terminalProgress } from '../../train/progress';
 import { runPaths } from '../../train/run-folder';
+import { NON_FINITE_RULES, nonFiniteReport, withNonFinite } from '../../io/non-finite';
 import { PATIENT_MODEL_STAGES } from '../../patient/fit';
 import { createLazyProgress, createStagedProgress } from '../../util/progress';
 import { weightingKinds } from '../../weighting/create';
@@ -49,6 +50,8 @@ ${weightingHelp('                           ')}
   --layout L             ${LAYOUTS.join(' | ')} (default native)
   --backend B            ${BACKEND_NAMES.join(' | ')} (default: the fastest available)
   --resume               continue RUN from its latest checkpoint with its stored config
+  --non-finite R         NaN or infinite voxels in an image: error (default: refuse it, naming the file and the
+                         count) or zero (replace them by 0; --json adds non_finite_replaced and non_finite_files)
   --json                 print the summary as one JSON object`;
 
 export const command: Command = {
@@ -59,7 +62,7 @@ export const command: Command = {
     const { values } = parseCommandArgs(args, {
       ...stringOptions('data', 'model', 'out', 'steps', 'epochs', 'steps-per-epoch', 'batch', 'lr', 'weight-decay', 'seed', 'weighting'),
       ...stringOptions('size', 'base-channels', 'context', 'sequences', 'cases', 'val-fraction', 'patience', 'validate-every'),
-      ...stringOptions('tumour-fraction', 'layout', 'backend'),
+      ...stringOptions('tumour-fraction', 'layout', 'backend', 'non-finite'),
       ...flagOptions('no-augment', 'no-patient-model', 'resume', 'json'),
     });
     const data = requireOption(values, 'data');
@@ -76,7 +79,8 @@ export const command: Command = {
     if (size % 16 !== 0) throw new UsageError(`--size must be a positive multiple of 16, got ${size}`);
     const patience = integerOption(values, 'patience', undefined, 0);
     const seed = integerOption(values, 'seed', 0, 0);
-    const { config, result, patientModel, patientModelSkipped } = await trainRun({
+    const nonFinite = choiceOption(values, 'non-finite', NON_FINITE_RULES, 'error');
+    const { result: trained, replaced } = await withNonFinite(nonFinite, () => trainRun({
       data,
       out,
       layout,
@@ -105,7 +109,8 @@ export const command: Command = {
       onPrepare: createLazyProgress('prepare cases'),
       patientModel: !values['no-patient-model'],
       onPatientModel: createStagedProgress((stage) => PATIENT_MODEL_STAGES[stage]),
-    });
+    }));
+    const { config, result, patientModel, patientModelSkipped } = trained;
     if (patientModelSkipped) process.stderr.write(`egfr-gtv train: no patient model fitted: ${patientModelSkipped}\n`);
     const last = result.epochs[result.epochs.length - 1];
     const summary = {
@@ -125,6 +130,7 @@ export const command: Command = {
       train_cases: config.data.train.length,
       val_cases: config.data.val.length,
       last_validation: last?.validation ?? {},
+      ...(nonFinite === 'zero' ? nonFiniteReport(replaced) : {}),
     };
     process.stdout.write(values.json ? JSON.stringify(summary) + '\n' : `trained ${summary.steps} steps in ${Math.round(summary.seconds)} s; model in ${summary.model}\n`);
     return 0;

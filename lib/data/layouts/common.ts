@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { DatasetError } from '../../errors';
-import { readNifti } from '../../io/nifti-read';
+import { readNifti, type ReadNiftiOptions } from '../../io/nifti-read';
 import type { Volume } from '../../volume/volume';
 import type { Case, CaseLabels } from '../case';
 
@@ -17,7 +17,8 @@ export function makeCase(spec: {
   files: Record<string, string>;
   masks: Record<string, MaskSource>;
   labels: CaseLabels;
-  readImage?: (file: string) => Promise<Volume<Float32Array>>;
+  /** Reads an image or a mask file (default `readNifti`); a mask is read with `{ nonFinite: 'keep' }`. */
+  readImage?: (file: string, options?: ReadNiftiOptions) => Promise<Volume<Float32Array>>;
 }): Case {
   const read = spec.readImage ?? readNifti;
   return {
@@ -36,7 +37,8 @@ export function makeCase(spec: {
     async loadMask(region = 'gtv') {
       const m = spec.masks[region];
       if (!m) throw new DatasetError(`case ${spec.id} has no '${region}' mask`, Object.values(spec.files)[0] ?? spec.id);
-      return m.toMask(await read(m.file), m.file);
+      // Non-finite values are not replaced in a mask: its toMask refuses them as values that are not labels.
+      return m.toMask(await read(m.file, { nonFinite: 'keep' }), m.file);
     },
   };
 }
