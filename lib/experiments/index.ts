@@ -7,3 +7,4 @@ export * from './train-run';
 export * from './study-folder';
 export * from './evaluation';
 export * from './examples';
+export * from './compare';

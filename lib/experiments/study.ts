@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors';
 import type { PatientRow } from '../eval/evaluate';
 import { readCellRecord, studyPaths, type CellRecord } from './study-folder';
-import { gridCells, type Grid } from './grid';
+import { gridCells, NO_WEIGHTING, type Grid } from './grid';
 import { summariseResults, type ResultRow, type ResultSummary } from './results';
 
 export interface StudyCell {
@@ -68,4 +68,16 @@ export async function loadStudy(dir: string): Promise<Study> {
   }
   const rows = cells.flatMap((c) => c.record.rows);
   return { dir, grid, cells, pending, sets, rows, summary: summariseResults(rows) };
+}
+
+/** "mtl · uncertainty", or just "seg-only" for a single-task model. */
+export function variantName(model: string, weighting: string): string {
+  return weighting === NO_WEIGHTING ? model : `${model} · ${weighting}`;
+}
+
+/** The cells of the study's reference model: the grid's first model with its first weighting, every seed. */
+export function referenceCells(study: Study): StudyCell[] {
+  const first = study.cells[0];
+  if (!first) return [];
+  return study.cells.filter((c) => c.record.model === first.record.model && c.record.weighting === first.record.weighting);
 }

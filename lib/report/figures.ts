@@ -6,8 +6,7 @@ import type { PatientRow } from '../eval/evaluate';
 import { bootstrapBinaryCi } from '../metrics/bootstrap';
 import { confusionAt, rocAuc, rocCurve } from '../metrics/classification';
 import type { ExamplePrediction, PanelPick } from '../experiments/examples';
-import type { Study, StudyCell } from '../experiments/study';
-import { NO_WEIGHTING } from '../experiments/grid';
+import { variantName, type Study, type StudyCell } from '../experiments/study';
 import type { PlotlyFigure } from '../plots/plotly';
 import { barChart } from '../plots/figures/bars';
 import { boxPlot, type BoxSeries } from '../plots/figures/box';
@@ -17,18 +16,6 @@ import { lineChart, type LineSeries } from '../plots/figures/line';
 import { rocChart, type RocCurveSeries } from '../plots/figures/roc';
 import { slicePanels, type SlicePanel } from '../plots/figures/slices';
 import { reliabilityBins, rocBootstrapBand } from './stats';
-
-/** "mtl · uncertainty", or just "seg-only" for a single-task model. */
-export function variantName(model: string, weighting: string): string {
-  return weighting === NO_WEIGHTING ? model : `${model} · ${weighting}`;
-}
-
-/** The cells of the study's reference model: the grid's first model with its first weighting, every seed. */
-export function referenceCells(study: Study): StudyCell[] {
-  const first = study.cells[0];
-  if (!first) return [];
-  return study.cells.filter((c) => c.record.model === first.record.model && c.record.weighting === first.record.weighting);
-}
 
 /** Patients with both a label and an EGFR probability, as binary labels (mutant = any class > 0) and scores. */
 export function scoredPatients(rows: readonly PatientRow[]): { labels: number[]; scores: number[] } {

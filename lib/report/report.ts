@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
 import { csvText } from '../data/csv';
 import { predictExamples } from '../experiments/examples';
-import type { Study } from '../experiments/study';
+import { referenceCells, variantName, type Study } from '../experiments/study';
 import { evaluationDataDir } from '../experiments/study-folder';
 import { readStepLog } from '../train/run-folder';
 import { meanSdTable, writeResultsCsv } from '../experiments/results';
@@ -24,10 +24,8 @@ import {
   metricBars,
   extremePatients,
   predictionPanels,
-  referenceCells,
   rocFigure,
   trainingCurves,
-  variantName,
 } from './figures';
 import { REPORT_CSS, escapeHtml, htmlTable } from './html';
 

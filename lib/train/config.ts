@@ -79,7 +79,8 @@ export const trainDefaults = {
 
 /**
  * Early stopping that never stops before the end but keeps the best validated epoch: the patience covers every
- * validation of the run. Only used when the run is validated (the trainer ignores it without validation metrics).
+ * validation of the run. The default of a validated run (validateEvery > 0); the trainer ignores it when the run has
+ * no validation patients.
  */
 export function keepBestEpoch(steps: number, stepsPerEpoch: number, validateEvery: number): EarlyStoppingConfig {
   const validations = Math.ceil(steps / stepsPerEpoch / Math.max(1, validateEvery));
@@ -116,7 +117,7 @@ export function resolveTrainConfig(input: TrainConfigInput, kind: ModelKind): Tr
     sampler: resolveSamplerConfig({ tumourFraction: kind === 'cls' ? 1 : d.tumourFraction, ...input.sampler }),
     augment: resolveAugmentConfig(input.augment === null ? { enabled: false } : (input.augment ?? {})),
     validateEvery,
-    earlyStopping: input.earlyStopping === undefined ? keepBestEpoch(steps, stepsPerEpoch, validateEvery) : input.earlyStopping,
+    earlyStopping: input.earlyStopping !== undefined ? input.earlyStopping : validateEvery > 0 ? keepBestEpoch(steps, stepsPerEpoch, validateEvery) : null,
     checkpointEvery: input.checkpointEvery ?? stepsPerEpoch,
   };
   validateTrainConfig(config);
