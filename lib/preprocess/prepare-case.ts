@@ -59,6 +59,71 @@ function describeGrid(v: Volume<VoxelArray>): string {
   return `${v.dims.join('x')} voxels, affine ${JSON.stringify(v.affine.map((r) => r.map((x) => +x.toFixed(4))))}`;
 }
 
+/**
+ * The extent along each axis (mm) a head acquisition can have: a brain is about 140 x 170 x 120 mm and a head scan
+ * covers 150 to 300 mm; outside this range the image is not a head (or its voxel sizes are not in mm, or it is a
+ * slab of a few slices). Wide on purpose: the tests' and examples' small synthetic heads (about 30 mm) pass.
+ */
+export const PLAUSIBLE_EXTENT_MM = { min: 10, max: 500 } as const;
+
+const mm = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2));
+
+/**
+ * The checks that an image can be what the model expects, with messages in the user's terms: enough axial slices
+ * for the 2.5D context, a field of view of a head's size, and (on the model grid, `checkForeground`) some foreground.
+ */
+function checkPlausible(input: CaseInput, config: PreprocessConfig, where: string): void {
+  const first = input.images[0];
+  const zooms = affineZooms(first.affine);
+  const extent = first.dims.map((d, a) => d * zooms[a]);
+  const covers = `the image covers ${extent.map(mm).join(' x ')} mm (${first.dims.join(' x ')} voxels of ${zooms.map(mm).join(' x ')} mm)`;
+  if (extent.some((e) => !(e >= PLAUSIBLE_EXTENT_MM.min))) {
+    const thin = Math.min(...first.dims);
+    throw new DatasetError(
+      `case ${input.id}: ${covers}, less than ${PLAUSIBLE_EXTENT_MM.min} mm along an axis, where a brain is about 140 x 170 x 120 mm: ` +
+        `either the voxel sizes in the header are not in mm (pixdim, xyzt_units), or the image is a slab of ${thin} slice(s) ` +
+        `rather than a whole-brain volume`,
+      where,
+    );
+  }
+  if (extent.some((e) => e > PLAUSIBLE_EXTENT_MM.max)) {
+    throw new DatasetError(
+      `case ${input.id}: ${covers}, more than ${PLAUSIBLE_EXTENT_MM.max} mm along an axis, where a head scan covers 150 to 300 mm: ` +
+        `either the voxel sizes in the header are not in mm (pixdim, xyzt_units), or the image is not a head scan`,
+      where,
+    );
+  }
+  const need = 2 * config.context + 1;
+  // Axial slices are planes of the voxel axis closest to world z (what reorientation to RAS makes the third axis).
+  const zAxis = [0, 1, 2].reduce((best, a) => (Math.abs(first.affine[2][a]) / zooms[a] > Math.abs(first.affine[2][best]) / zooms[best] ? a : best), 2);
+  const slices = first.dims[zAxis];
+  if (config.context > 0 && slices < need) {
+    throw new DatasetError(
+      `case ${input.id}: the image has ${slices} axial slice(s), and the model reads each slice with ${config.context} ` +
+        `neighbour(s) on each side (2.5D context ${config.context}), so it needs at least ${need}`,
+      where,
+    );
+  }
+}
+
+/** The first image has no voxel > 0 on the model grid: nothing of a brain to normalise or predict. */
+function checkForeground(input: CaseInput, foreground: Uint8Array, where: string): void {
+  for (let i = 0; i < foreground.length; i++) if (foreground[i]) return;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of input.images[0].data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  throw new DatasetError(
+    `case ${input.id}: the image has no foreground: no voxel is above 0 (its values run from ${lo} to ${hi}), and the ` +
+      `foreground (the voxels > 0 of the first sequence: the skull-stripped brain, or the head) is what the model ` +
+      `normalises and predicts on; the image is blank, holds no brain (slices outside the head), or is stored with an ` +
+      `offset that leaves the brain at or below 0`,
+    where,
+  );
+}
+
 /** The model grid of a volume (see the file comment). */
 export function modelGrid(volume: Grid, config: PreprocessConfig): Grid & { spacing: Vec3 } {
   const canonical = toCanonical({ data: new Uint8Array(volume.dims[0] * volume.dims[1] * volume.dims[2]), dims: volume.dims, spacing: affineZooms(volume.affine), affine: volume.affine });
@@ -79,7 +144,8 @@ export function modelGrid(volume: Grid, config: PreprocessConfig): Grid & { spac
 
 /**
  * Puts a case on the model grid. Every image, and the mask, must share one grid: otherwise a DatasetError names the
- * case and both grids.
+ * case and both grids. An image that cannot be what the model expects (a field of view far from a head's, fewer
+ * slices than the 2.5D context needs, no foreground) is a DatasetError saying what is wrong with it.
  */
 export function prepareCase(input: CaseInput, config: PreprocessConfig): PreparedCase {
   const where = input.source ?? input.id;
@@ -93,10 +159,12 @@ export function prepareCase(input: CaseInput, config: PreprocessConfig): Prepare
   if (input.mask && !sameGrid(input.mask, first)) {
     throw new DatasetError(`case ${input.id}: the mask (${describeGrid(input.mask)}) is not on the grid of its image (${describeGrid(first)})`, where);
   }
+  checkPlausible(input, config, where);
   const grid = modelGrid(first, config);
   const onGrid = input.images.map((img) => resampleToGrid(toCanonical(img), grid, { interpolation: 'linear' }));
   const foregroundMask = new Uint8Array(onGrid[0].data.length);
   for (let i = 0; i < foregroundMask.length; i++) foregroundMask[i] = onGrid[0].data[i] > 0 ? 1 : 0;
+  checkForeground(input, foregroundMask, where);
   let channels: Volume<Float32Array>[];
   try {
     channels = onGrid.map((v) => normalise(v, { mask: foregroundMask, clip: config.clip }));
