@@ -10,5 +10,7 @@ export * from './figures/calibration';
 export * from './figures/bars';
 export * from './figures/slices';
 export { FigureRenderer, findChromium, imageFormatOfPath, withFigureRenderer } from './render';
-export type { ImageFormat, ImageOptions, RendererOptions } from './render';
+export type { FigureTextLayout, ImageFormat, ImageOptions, RendererOptions, TextBox } from './render';
 export * from './display';
+export * from './figures/forest';
+export { fitFigure, type FitOptions } from './figures/fit';

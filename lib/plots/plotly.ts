@@ -15,6 +15,9 @@ export interface PlotlyTitle {
   font?: PlotlyFont;
   x?: number;
   xanchor?: 'left' | 'center' | 'right';
+  y?: number;
+  yref?: 'container' | 'paper';
+  yanchor?: 'top' | 'middle' | 'bottom';
   standoff?: number;
 }
 
@@ -46,6 +49,9 @@ export interface PlotlyAxis {
   ticktext?: string[];
   dtick?: number;
   automargin?: boolean;
+  /** Category axes: 'array' orders the categories as `categoryarray` lists them. */
+  categoryorder?: 'trace' | 'array';
+  categoryarray?: string[];
 }
 
 export interface PlotlyLine {
@@ -77,6 +83,8 @@ interface TraceBase {
 
 export interface PlotlyErrorBar {
   type: 'data';
+  /** False: `array` reaches above the point and `arrayminus` below it. */
+  symmetric?: boolean;
   array: number[];
   arrayminus?: number[];
   visible: boolean;
@@ -88,13 +96,15 @@ export interface PlotlyErrorBar {
 export interface ScatterTrace extends TraceBase {
   type: 'scatter';
   x: number[];
-  y: number[];
+  /** Numbers, or categories on a category axis (a forest plot's rows). */
+  y: number[] | string[];
   mode?: 'lines' | 'markers' | 'lines+markers' | 'none';
   line?: PlotlyLine;
   marker?: PlotlyMarker;
   fill?: 'none' | 'toself' | 'tonexty' | 'tozeroy';
   fillcolor?: string;
   error_y?: PlotlyErrorBar;
+  error_x?: PlotlyErrorBar;
   text?: string[];
 }
 

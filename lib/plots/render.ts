@@ -21,6 +21,26 @@ export interface ImageOptions {
   scale?: number;
 }
 
+/** One drawn piece of text and its box in CSS pixels from the figure's top left corner. */
+export interface TextBox {
+  text: string;
+  /** What Plotly draws it as: 'gtitle' (the figure title), 'xtitle', 'ytitle', 'annotation-text', 'legendtext', 'xtick'... */
+  kind: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where a figure's texts land when drawn at its size: for checking that titles and labels fit their panels. */
+export interface FigureTextLayout {
+  width: number;
+  height: number;
+  boxes: TextBox[];
+  /** The drawn raster images (heatmaps, slice panels), as boxes of kind 'image'. */
+  images: TextBox[];
+}
+
 export interface RendererOptions {
   /** The Chromium binary; default: $EGFR_GTV_CHROMIUM, else Debian's /usr/bin/chromium. */
   executablePath?: string;
@@ -127,6 +147,38 @@ export class FigureRenderer {
     await fs.mkdir(dirname(path), { recursive: true });
     await writeFileAtomic(path, bytes);
     return path;
+  }
+
+  /** Draws the figure at its size (as `png` and `svg` do) and returns the box of every text it drew. */
+  async textLayout(figure: PlotlyFigure, options: Omit<ImageOptions, 'scale'> = {}): Promise<FigureTextLayout> {
+    const width = options.width ?? figure.layout.width ?? 800;
+    const height = options.height ?? figure.layout.height ?? 500;
+    const layout = { ...figure.layout, width, height };
+    const script = `(async () => {
+      const div = document.createElement('div');
+      div.style.cssText = 'position:absolute;left:0;top:0;width:${width}px;height:${height}px';
+      document.body.appendChild(div);
+      await Plotly.newPlot(div, ${scriptSafeJson(figure.data)}, ${scriptSafeJson(layout)}, { staticPlot: true });
+      // Plotly moves some texts (multi-line titles) a frame after drawing them.
+      for (let i = 0; i < 2; i++) await new Promise((done) => requestAnimationFrame(done));
+      const origin = div.getBoundingClientRect();
+      const boxes = [...div.querySelectorAll('text')].flatMap((t) => {
+        const r = t.getBoundingClientRect();
+        const text = (t.textContent || '').trim();
+        if (!text || r.width === 0 || r.height === 0) return [];
+        const kind = t.getAttribute('class') || (t.parentNode && t.parentNode.getAttribute('class')) || '';
+        return [{ text, kind, x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height }];
+      });
+      const images = [...div.querySelectorAll('image')].map((im) => {
+        const r = im.getBoundingClientRect();
+        return { text: '', kind: 'image', x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height };
+      });
+      Plotly.purge(div);
+      div.remove();
+      return JSON.stringify({ boxes, images });
+    })()`;
+    const { boxes, images } = JSON.parse(await this.page.evaluate<string>(script)) as { boxes: TextBox[]; images: TextBox[] };
+    return { width, height, boxes, images };
   }
 
   async close(): Promise<void> {

@@ -74,3 +74,47 @@ export function diagonalTrace(name: string): PlotlyTrace {
     hoverinfo: 'skip',
   };
 }
+
+/**
+ * The width of a text in the figure font, estimated without a browser: DejaVu Sans averages about 0.5 em a character
+ * in words (measured in Chromium: 0.48 em over a sentence); 0.56 em leaves room for capitals and digits. Markup
+ * (`<b>`) takes no room.
+ */
+export function textWidthPx(text: string, fontPx: number): number {
+  return text.replace(/<[^>]+>/g, '').length * fontPx * 0.56;
+}
+
+/** Line height of wrapped Plotly text, in pixels. */
+export function lineHeightPx(fontPx: number): number {
+  return Math.ceil(fontPx * 1.3);
+}
+
+/**
+ * `text` broken into lines (joined by Plotly's `<br>`) of at most `maxPx` at `fontPx`, at spaces; a single word
+ * longer than a line stays whole. Existing `<br>`s are kept.
+ */
+export function wrapText(text: string, maxPx: number, fontPx: number): string {
+  return text
+    .split(/<br\s*\/?>/i)
+    .map((paragraph) => {
+      const lines: string[] = [];
+      let line = '';
+      for (const word of paragraph.split(' ')) {
+        const candidate = line === '' ? word : `${line} ${word}`;
+        if (line !== '' && textWidthPx(candidate, fontPx) > maxPx) {
+          lines.push(line);
+          line = word;
+        } else {
+          line = candidate;
+        }
+      }
+      lines.push(line);
+      return lines.join('<br>');
+    })
+    .join('<br>');
+}
+
+/** How many lines a text wrapped by `wrapText` has. */
+export function lineCount(text: string): number {
+  return text.split(/<br\s*\/?>/i).length;
+}

@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors';
 import type { PlotlyFigure } from '../plotly';
 import { axis, baseLayout, seriesColour } from '../theme';
 import { requireNoInfinity, requireNonEmpty, requireSameLength, toArray } from './checks';
+import { fitFigure } from './fit';
 
 export interface BarSeries {
   /** Legend entry, e.g. a metric ('Dice', 'AUC') or a weighting strategy. */
@@ -66,5 +67,5 @@ export function barChart(input: BarChartInput): PlotlyFigure {
   layout.barmode = 'group';
   layout.bargap = 0.25;
   layout.showlegend = input.series.length > 1;
-  return { data, layout };
+  return fitFigure({ data, layout });
 }

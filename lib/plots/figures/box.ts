@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors';
 import type { PlotlyFigure } from '../plotly';
 import { axis, baseLayout, seriesColour, withAlpha } from '../theme';
 import { requireNoInfinity, requireNonEmpty, requireSameLength, toArray } from './checks';
+import { fitFigure } from './fit';
 
 export interface BoxSeries {
   /** Legend entry (e.g. a model); with no categories, also the box's label on the x axis. */
@@ -58,5 +59,5 @@ export function boxPlot(input: BoxPlotInput): PlotlyFigure {
   // Grouping would shift each lone box off its own category's centre.
   layout.boxmode = grouped ? 'group' : 'overlay';
   layout.showlegend = grouped;
-  return { data, layout };
+  return fitFigure({ data, layout });
 }

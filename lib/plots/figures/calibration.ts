@@ -1,6 +1,7 @@
 import type { PlotlyFigure, PlotlyTrace } from '../plotly';
 import { axis, baseLayout, diagonalTrace, seriesColour, withAlpha } from '../theme';
 import { requireInRange, requireNonEmpty } from './checks';
+import { fitFigure } from './fit';
 
 /** One probability bin: the mean predicted probability of its cases, the observed positive rate, and the case count. */
 export interface CalibrationBin {
@@ -70,5 +71,5 @@ export function calibrationDiagram(input: CalibrationInput): PlotlyFigure {
   layout.yaxis2 = axis('Cases', { domain: [0, 0.2], rangemode: 'tozero' });
   layout.barmode = 'group';
   layout.legend = { x: 0.02, xanchor: 'left', y: 0.98, yanchor: 'top', bgcolor: 'rgba(255,255,255,0.9)' };
-  return { data, layout };
+  return fitFigure({ data, layout });
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors';
 import type { PlotlyFigure } from '../plotly';
 import { axis, baseLayout } from '../theme';
 import { requireNonEmpty } from './checks';
+import { fitFigure } from './fit';
 
 export interface ConfusionMatrixInput {
   title?: string;
@@ -46,7 +47,7 @@ export function confusionMatrix(input: ConfusionMatrixInput): PlotlyFigure {
     scaleanchor: 'x',
     constrain: 'domain',
   });
-  return {
+  return fitFigure({
     data: [
       {
         type: 'heatmap',
@@ -74,5 +75,5 @@ export function confusionMatrix(input: ConfusionMatrixInput): PlotlyFigure {
       },
     ],
     layout,
-  };
+  });
 }

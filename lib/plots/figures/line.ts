@@ -2,6 +2,7 @@ import type { PlotlyFigure, PlotlyTrace } from '../plotly';
 import { axis, baseLayout, seriesColour } from '../theme';
 import { type IntervalBand, bandTrace } from './band';
 import { requireNoInfinity, requireNonEmpty, requireSameLength, toArray } from './checks';
+import { fitFigure } from './fit';
 
 export interface LineSeries {
   name: string;
@@ -64,5 +65,5 @@ export function lineChart(input: LineChartInput): PlotlyFigure {
   layout.legend = usesRight
     ? { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' }
     : { x: 1, xanchor: 'right', y: 1, yanchor: 'top', bgcolor: 'rgba(255,255,255,0.85)' };
-  return { data, layout };
+  return fitFigure({ data, layout });
 }

@@ -2,6 +2,7 @@ import type { PlotlyFigure, PlotlyTrace } from '../plotly';
 import { axis, baseLayout, diagonalTrace, seriesColour } from '../theme';
 import { type IntervalBand, bandTrace } from './band';
 import { requireInRange, requireNonEmpty } from './checks';
+import { fitFigure } from './fit';
 
 export interface RocCurveSeries {
   /** E.g. 'internal test' or 'external test'. */
@@ -73,5 +74,5 @@ export function rocChart(input: RocChartInput): PlotlyFigure {
     dtick: 0.2,
   });
   layout.legend = { x: 0.98, xanchor: 'right', y: 0.03, yanchor: 'bottom', bgcolor: 'rgba(255,255,255,0.9)' };
-  return { data, layout };
+  return fitFigure({ data, layout });
 }

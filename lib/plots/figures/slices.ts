@@ -1,8 +1,9 @@
 import { ConfigError } from '../../errors';
 import type { PlotlyAnnotation, PlotlyAxis, PlotlyAxisKey, PlotlyFigure, PlotlyLayout, PlotlyTrace } from '../plotly';
-import { baseLayout, fontSizes, seriesColour, withAlpha } from '../theme';
+import { baseLayout, fontSizes, lineCount, lineHeightPx, seriesColour, withAlpha, wrapText } from '../theme';
 import { requireNonEmpty } from './checks';
 import type { SliceImage } from '../../volume/views';
+import { fitFigure } from './fit';
 
 /** A binary mask drawn over the image: its outline, and optionally a translucent fill. */
 export interface SliceOverlay {
@@ -87,7 +88,10 @@ export function slicePanels(input: SlicePanelsInput): PlotlyFigure {
   const aspect = Math.max(...input.panels.map((p) => p.image.height / p.image.width));
   const panelH = Math.round(panelW * aspect);
   const gapPx = 14;
-  const titlePx = input.panels.some((p) => p.title) ? 28 : 0;
+  // Panel titles wrap to their panel's width; every row leaves room for the longest.
+  const titles = input.panels.map((p) => (p.title ? wrapText(p.title, panelW - 8, fontSizes.axisTitle) : undefined));
+  const titleLines = Math.max(0, ...titles.map((t) => (t ? lineCount(t) : 0)));
+  const titlePx = titleLines > 0 ? titleLines * lineHeightPx(fontSizes.axisTitle) + 8 : 0;
   const plotW = columns * panelW + (columns - 1) * gapPx;
   const plotH = rowsOfPanels * (panelH + titlePx) + (rowsOfPanels - 1) * gapPx;
   const hasOverlays = input.panels.some((p) => (p.overlays ?? []).length > 0);
@@ -187,9 +191,10 @@ export function slicePanels(input: SlicePanelsInput): PlotlyFigure {
       constrain: 'domain',
       range: upper ? [panel.image.height - 0.5, -0.5] : [-0.5, panel.image.height - 0.5],
     });
-    if (panel.title) {
+    const title = titles[i];
+    if (title) {
       annotations.push({
-        text: panel.title,
+        text: title,
         x: (x0 + x1) / 2,
         y: domainY[1],
         xref: 'paper',
@@ -205,5 +210,5 @@ export function slicePanels(input: SlicePanelsInput): PlotlyFigure {
   layout.showlegend = seenOverlay.size > 0;
   layout.legend = { orientation: 'h', x: 0.5, xanchor: 'center', y: 0, yanchor: 'top' };
   layout.plot_bgcolor = '#ffffff';
-  return { data, layout };
+  return fitFigure({ data, layout }, { growHeight: true });
 }
