@@ -34,9 +34,14 @@ export interface CompareOptions {
   /** Bootstrap replicates of the Dice interval. Default 10000. */
   replicates: number;
   seed: number;
+  /**
+   * Compare a study that is not finished on the cells that are, each variant on its finished seeds (the result lists
+   * the pending cells). Off by default: a comparison of unequal seed counts is a partial result.
+   */
+  partial: boolean;
 }
 
-export const compareDefaults: Omit<CompareOptions, 'reference'> = { threshold: 0.5, replicates: 10000, seed: 0 };
+export const compareDefaults: Omit<CompareOptions, 'reference'> = { threshold: 0.5, replicates: 10000, seed: 0, partial: false };
 
 /** One variant against the reference on one test set; differences are variant minus reference. */
 export interface Comparison {
@@ -78,6 +83,22 @@ export interface StudyComparison {
   reference: string;
   threshold: number;
   comparisons: Comparison[];
+  /** The reference variant's own figures per set, beside the paper's (see `referenceFigures`). */
+  reference_figures: ReferenceFigures[];
+  /** Cells not finished (only with `partial`). */
+  pending: string[];
+}
+
+/** The reference variant on one set: its cohort means with 95% bootstrap intervals over patients. */
+export interface ReferenceFigures {
+  set: string;
+  n: number;
+  seeds: number;
+  dice: number | null;
+  dice_ci95: [number, number] | null;
+  auc: number | null;
+  accuracy: number | null;
+  accuracy_ci95: [number, number] | null;
 }
 
 /** A variant's patients on one set: per patient, the mean over seeds of its Dice and EGFR probability. */
@@ -259,7 +280,7 @@ function compareOne(name: string, v: VariantPatients, r: VariantPatients, refere
 /** Every variant of a study against the reference on every test set (see the file comment). */
 export function compareStudy(study: Study, options: Partial<CompareOptions> = {}): StudyComparison {
   const o: CompareOptions = { ...compareDefaults, ...options };
-  if (study.pending.length > 0) {
+  if (study.pending.length > 0 && !o.partial) {
     throw new ConfigError(`the study has unfinished cells (${study.pending.join(', ')}); finish them (egfr-gtv ablate) before comparing`, study.dir);
   }
   const variants = studyVariants(study);
@@ -267,8 +288,10 @@ export function compareStudy(study: Study, options: Partial<CompareOptions> = {}
   if (names.length < 2) throw new ConfigError(`the study has ${names.length} variant${names.length === 1 ? '' : 's'}: a comparison needs two or more`, study.dir);
   const reference = resolveReference(names, o.reference, names[0]);
   const comparisons: Comparison[] = [];
+  const referenceFigures: ReferenceFigures[] = [];
   for (const set of study.sets) {
     const r = variantPatients(reference, variants.get(reference)!, set);
+    referenceFigures.push(figuresOf(r, set, o));
     for (const name of names) {
       if (name === reference) continue;
       comparisons.push(compareOne(name, variantPatients(name, variants.get(name)!, set), r, reference, set, o));
@@ -284,7 +307,33 @@ export function compareStudy(study: Study, options: Partial<CompareOptions> = {}
   adjust('dice_wilcoxon_p', 'dice_wilcoxon_p_holm');
   adjust('auc_delong_p', 'auc_delong_p_holm');
   adjust('mcnemar_p', 'mcnemar_p_holm');
-  return { reference, threshold: o.threshold, comparisons };
+  return { reference, threshold: o.threshold, comparisons, reference_figures: referenceFigures, pending: o.partial ? study.pending : [] };
+}
+
+/** Mean of `values` with its percentile bootstrap 95% interval over patients. */
+function meanWithCi(values: number[], o: CompareOptions): { mean: number; ci95: [number, number] } {
+  const zeros = values.map(() => 0);
+  const d = pairedDifference(values, zeros, { replicates: o.replicates, seed: o.seed });
+  return { mean: d.mean_diff, ci95: d.ci95 };
+}
+
+function figuresOf(r: VariantPatients, set: string, o: CompareOptions): ReferenceFigures {
+  const out: ReferenceFigures = { set, n: r.ids.length, seeds: r.seeds, dice: null, dice_ci95: null, auc: null, accuracy: null, accuracy_ci95: null };
+  if (r.dice) {
+    const d = meanWithCi(r.ids.map((id) => r.dice!.get(id)!), o);
+    out.dice = d.mean;
+    out.dice_ci95 = d.ci95;
+  }
+  const labelled = r.ids.filter((id) => r.labels.get(id) !== null);
+  if (r.probability && labelled.length > 0) {
+    const labels = labelled.map((id) => (r.labels.get(id)! > 0 ? 1 : 0));
+    const p = labelled.map((id) => r.probability!.get(id)!);
+    if (labels.includes(0) && labels.includes(1)) out.auc = rocAuc(labels, p);
+    const a = meanWithCi(p.map((v, i) => ((v >= o.threshold ? 1 : 0) === labels[i] ? 1 : 0)), o);
+    out.accuracy = a.mean;
+    out.accuracy_ci95 = a.ci95;
+  }
+  return out;
 }
 
 export type Verdict = 'better' | 'worse' | 'no detectable difference' | 'not compared';

@@ -4,11 +4,13 @@
  *   <out>/figures/*.png             every figure
  *   <out>/results.csv               the tidy results of every finished cell (one row per cell, set and metric)
  *   <out>/summary.csv               mean, sd and number of seeds per model variant, set and metric
+ *   <out>/comparison.json           the paired comparison with the reference (egfr-gtv compare --partial --json)
  * Every file is written atomically, the HTML last, so a report folder with an index.html is complete.
  */
 import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
 import { csvText } from '../data/csv';
+import { compareStudy, studyVariants } from '../experiments/compare';
 import { predictExamples } from '../experiments/examples';
 import { referenceCells, variantName, type Study } from '../experiments/study';
 import { evaluationDataDir } from '../experiments/study-folder';
@@ -28,6 +30,7 @@ import {
   trainingCurves,
 } from './figures';
 import { REPORT_CSS, escapeHtml, htmlTable } from './html';
+import { differenceForest, paperSectionHtml } from './paper';
 
 export interface ReportOptions {
   /** Report title; default "Study <grid name>". */
@@ -59,6 +62,8 @@ export const REPORT_METRICS: Array<[string, string]> = [
 interface Section {
   heading: string;
   text: string;
+  /** HTML placed after the text (tables built from the study's numbers). */
+  html?: string;
   figures: Array<{ name: string; figure: PlotlyFigure | null; caption: string }>;
 }
 
@@ -71,6 +76,19 @@ export async function writeReport(study: Study, out: string, options: ReportOpti
   const refName = ref ? `${variantName(ref.record.model, ref.record.weighting)}, seed ${ref.record.seed}` : '';
 
   const sections: Section[] = [];
+  // The paper's comparison needs two variants; a study of one model only has the tables below.
+  const comparison = studyVariants(study).size >= 2 ? compareStudy(study, { partial: true, replicates: options.replicates ?? 10000 }) : null;
+  if (comparison) {
+    sections.push({
+      heading: 'The paper\'s comparison',
+      text: '',
+      html: paperSectionHtml(comparison),
+      figures: [
+        { name: 'forest-dice', figure: differenceForest(comparison.comparisons, 'dice', comparison.reference), caption: 'Paired Dice differences with bootstrap 95% intervals; right of the dashed line: the variant segments better.' },
+        { name: 'forest-auc', figure: differenceForest(comparison.comparisons, 'auc', comparison.reference), caption: "Paired AUC differences with DeLong's 95% intervals; right of the dashed line: the variant classifies better." },
+      ],
+    });
+  }
   sections.push({
     heading: 'Model comparison',
     text: 'Each bar is the mean over seeds of a patient-level metric on a test cohort; error bars are one standard deviation over seeds (none with a single seed).',
@@ -133,6 +151,7 @@ export async function writeReport(study: Study, out: string, options: ReportOpti
       // PNGs are rendered at twice their CSS size (crisp on high-density screens): show them at their layout width.
       .map((f) => `<figure><img src="${escapeHtml(rel(join(figuresDir, `${f.name}.png`)))}" alt="${escapeHtml(f.name)}" width="${f.figure!.layout.width ?? 800}"><figcaption>${escapeHtml(f.caption)}</figcaption></figure>`)
       .join('\n');
+  const sectionHtml = (s: Section) => `<h2>${escapeHtml(s.heading)}</h2>\n${s.text ? `<p>${escapeHtml(s.text)}</p>\n` : ''}${s.html ? `${s.html}\n` : ''}${figureHtml(s)}`;
   const title = options.title ?? `Study ${study.grid.name}`;
   const facts: Array<[string, string]> = [
     ['grid', `${study.grid.name}: ${study.grid.models.length} models x ${study.grid.weightings.length} weightings x ${study.grid.seeds.length} seeds`],
@@ -149,15 +168,17 @@ export async function writeReport(study: Study, out: string, options: ReportOpti
     `<h1>${escapeHtml(title)}</h1>`,
     study.grid.description ? `<p>${escapeHtml(study.grid.description)}</p>` : '',
     `<ul class="facts">${facts.map(([k, v]) => `<li><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</li>`).join('')}</ul>`,
+    ...sections.filter((s) => s.html).map(sectionHtml),
     '<h2>Results: mean ± sd over seeds</h2>',
     '<p class="note">Segmentation metrics are means over patients (HD95: median) of 3D metrics on each image\'s own grid; EGFR metrics use the patient probability (area-weighted mean of slice probabilities) at threshold 0.5. Single-task models miss the other task\'s metrics (—).</p>',
     ...tables,
     `<p class="note">Data: <a href="results.csv">results.csv</a> (tidy: one row per cell, test set and metric), <a href="summary.csv">summary.csv</a> (mean, sd, seeds).</p>`,
-    ...sections.map((s) => `<h2>${escapeHtml(s.heading)}</h2>\n<p>${escapeHtml(s.text)}</p>\n${figureHtml(s)}`),
+    ...sections.filter((s) => !s.html).map(sectionHtml),
     '</body></html>',
   ]
     .filter((s) => s !== '')
     .join('\n');
+  if (comparison) await writeFileAtomic(join(out, 'comparison.json'), JSON.stringify(comparison, null, 1) + '\n');
   const htmlFile = join(out, 'index.html');
   await writeFileAtomic(htmlFile, html + '\n');
   return { html: htmlFile, figures: written, results, summary: summaryFile };

@@ -52,7 +52,14 @@ describe('report: HTML report of a study', function () {
     assert.match(html, /external test cohort/);
     assert.match(html, /run time/);
     const names = files.figures.map((f) => basename(f));
-    for (const expected of ['dice-bars.png', 'auc-bars.png', 'dice-boxes.png', 'training.png', 'roc.png', 'calibration.png', 'confusion-external.png', 'overlays-internal.png']) {
+    assert.match(html, /<h2>The paper&#39;s comparison<\/h2>/);
+    assert.match(html, /internal GTV Dice<\/td><td class="num">0.89<\/td>/);
+    assert.match(html, /Each variant minus the reference \(mtl · uncertainty\), on the same patients/);
+    assert.match(html, /Claim: multi-task learning segments better than the single-task segmentation model\. On the internal set \(4 patients\)/);
+    const comparison = JSON.parse(readFileSync(join(root, 'report', 'comparison.json'), 'utf8')) as { reference: string; comparisons: Array<{ variant: string; set: string }> };
+    assert.equal(comparison.reference, 'mtl · uncertainty');
+    assert.deepEqual(comparison.comparisons.map((c) => `${c.variant}/${c.set}`), ['seg-only/internal', 'seg-only/external']);
+    for (const expected of ['forest-dice.png', 'dice-bars.png', 'auc-bars.png', 'dice-boxes.png', 'training.png', 'roc.png', 'calibration.png', 'confusion-external.png', 'overlays-internal.png']) {
       assert.ok(names.includes(expected), expected);
     }
     for (const f of files.figures) {

@@ -23,6 +23,8 @@ describe('npm start (scripts/start.sh --quick)', function () {
     assert.match(r.stdout, /start: fast mode/);
     const page = readFileSync(html, 'utf8');
     assert.match(page, /internal test cohort/);
+    assert.match(page, /<h2>The paper&#39;s comparison<\/h2>/);
+    assert.ok(existsSync(join(out, 'report', 'comparison.json')));
     assert.match(page, /external test cohort/);
     const figures = readdirSync(join(out, 'report', 'figures')).filter((f) => f.endsWith('.png'));
     assert.ok(figures.length >= 8, `only ${figures.length} figures`);
