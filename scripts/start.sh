@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job (npm start): set-up, the synthetic study cohorts (generated once, when missing), the reproduction study
 # (grids/paper.json: the paper's comparison, trained on the development cohort, evaluated on the internal and external
-# test cohorts), and the HTML report with its figures, CSVs and paired statistics. Prints where the report is.
+# test cohorts), the HTML report with its figures, CSVs and paired statistics, and the reference results (results/<grid>/:
+# per-patient results and provenance, no weights). Prints where the report is.
 #   bash scripts/start.sh [--quick] [--grid FILE] [--out DIR]
 # --quick (or EGFR_GTV_FAST=1) runs the grid's reduced "fast" section on a handful of cases: what CI runs, in minutes.
 # Study and report go to runs/<grid name> and reports/<grid name> (with -fast in fast mode), or DIR/study, DIR/report.
@@ -29,9 +30,12 @@ case "${EGFR_GTV_FAST:-0}" in 1|true|TRUE) suffix=-fast; mode="fast mode" ;; *) 
 if [ -n "$out" ]; then
   study="$out/study"
   report="$out/report"
+  results="$out/results"
 else
   study="runs/$name$suffix"
   report="reports/$name$suffix"
+  # The full run regenerates the committed reference results; fast mode keeps its own beside its study.
+  if [ -n "$suffix" ]; then results="runs/$name$suffix-results"; else results="results/$name"; fi
 fi
 echo "start: $mode, grid $grid, study folder $study"
 ./bin/egfr-gtv.js ablate --grid "$grid" --out "$study"
@@ -40,5 +44,8 @@ elapsed=$(( $(date +%s) - started ))
   --fact "mode=$mode" \
   --fact "time to the end of the ablation=$((elapsed / 60)) min $((elapsed % 60)) s on $(nproc) CPU cores (cohort synthesis included when it ran)" >/dev/null
 total=$(( $(date +%s) - started ))
+./bin/egfr-gtv.js export-results --study "$study" --out "$results" --command "npm start$([ -n "$suffix" ] && echo ' -- --quick')" \
+  --wall-seconds "$total" >/dev/null
 echo "start: done in $((total / 60)) min $((total % 60)) s"
+echo "results: $(cd "$results" && pwd) (per-patient results and provenance, no weights)"
 echo "report: $(cd "$report" && pwd)/index.html"

@@ -8,3 +8,4 @@ export * from './study-folder';
 export * from './evaluation';
 export * from './examples';
 export * from './compare';
+export * from './reference-results';

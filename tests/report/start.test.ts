@@ -25,6 +25,7 @@ describe('npm start (scripts/start.sh --quick)', function () {
     assert.match(page, /internal test cohort/);
     assert.match(page, /<h2>The paper&#39;s comparison<\/h2>/);
     assert.ok(existsSync(join(out, 'report', 'comparison.json')));
+    assert.ok(existsSync(join(out, 'results', 'provenance.json')), 'the reference results are exported');
     assert.match(page, /external test cohort/);
     const figures = readdirSync(join(out, 'report', 'figures')).filter((f) => f.endsWith('.png'));
     assert.ok(figures.length >= 8, `only ${figures.length} figures`);
