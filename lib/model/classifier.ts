@@ -127,17 +127,29 @@ export class Classifier extends Module {
 
   /** @param bottleneck [N, h, w, C]; @param skips the finer feature maps (only read with fuseScales). */
   apply(bottleneck: tf.Tensor4D, skips: tf.Tensor4D[], options: ApplyOptions): tf.Tensor2D {
+    return tf.tidy(() => this.logitsFromLocal(this.localFeatures(bottleneck, options), skips, options));
+  }
+
+  /**
+   * The first half of `apply`: the convolutional block's output [N, h/2, w/2, D] (the patch embedding's for
+   * 'transformer'), the last spatial feature map before tokens or pooling, which Grad-CAM explains (lib/eval/saliency).
+   */
+  localFeatures(bottleneck: tf.Tensor4D, options: ApplyOptions): tf.Tensor4D {
     expectNHWC(this.name, bottleneck.shape, this.bottleneck[2]);
     if (bottleneck.shape[1] !== this.bottleneck[0] || bottleneck.shape[2] !== this.bottleneck[1]) {
       throw new ConfigError(`${this.name}: built for a ${this.bottleneck[0]}x${this.bottleneck[1]} bottleneck, got [${bottleneck.shape}]`);
     }
+    return this.local instanceof ConvNormAct ? this.local.apply(bottleneck, options) : this.local.apply(bottleneck);
+  }
+
+  /** The second half of `apply`: the logits [N, K] from `localFeatures`' output (and the skips, with fuseScales). */
+  logitsFromLocal(local: tf.Tensor4D, skips: tf.Tensor4D[], options: ApplyOptions): tf.Tensor2D {
     if (this.fusion.length > 0 && skips.length !== this.fusion.length) {
       throw new ConfigError(`${this.name}: fuseScales expects ${this.fusion.length} skip maps, got ${skips.length}`);
     }
     return tf.tidy(() => {
-      const n = bottleneck.shape[0];
+      const n = local.shape[0];
       const d = this.dim;
-      const local = this.local instanceof ConvNormAct ? this.local.apply(bottleneck, options) : this.local.apply(bottleneck);
       const pooled = this.fusion.map((f, i) => f.apply(tf.mean(skips[i], [1, 2]) as tf.Tensor2D));
       let features: tf.Tensor2D;
       if (this.extra) {
@@ -153,5 +165,10 @@ export class Classifier extends Module {
       }
       return this.head.apply(this.dropout(this.norm.apply(features), this.config.dropout, options, 'head') as tf.Tensor2D);
     });
+  }
+
+  /** Tokens before the patch tokens in the Transformer's sequence: the class token and one per fused scale. */
+  get leadingTokens(): number {
+    return 1 + this.fusion.length;
   }
 }

@@ -58,6 +58,10 @@ const figures: Array<[string, () => PlotlyFigure]> = [
       overlays: [{ name: 'reference GTV', mask: mask(32, 32), colour: '#e8590c' }, { name: 'predicted GTV', mask: mask(32, 32), colour: '#1c7ed6' }],
     })),
   })],
+  ['slicePanels (saliency)', () => slicePanels({
+    title: long('Where the model looks'), columns: 3, panelSize: 200,
+    panels: [{ title: 'T1c', image: image(32, 32) }, { title: long('Grad-CAM'), image: image(32, 32), heat: { map: mask(32, 32) } }],
+  })],
 ];
 
 /** The texts that must never overlap one another: titles, panel titles, axis titles, legend entries. */

@@ -16,10 +16,19 @@ export interface SliceOverlay {
   fillOpacity?: number;
 }
 
+/** A map drawn translucently over the image: a saliency map (Grad-CAM, attention), a probability map. */
+export interface SliceHeat {
+  /** Same size as the image; values in [0, 1] (higher is hotter). */
+  map: SliceImage;
+  /** Opacity where the map is 1 (default 0.6); where it is 0 the image shows through. */
+  opacity?: number;
+}
+
 export interface SlicePanel {
   title?: string;
   image: SliceImage;
   overlays?: SliceOverlay[];
+  heat?: SliceHeat;
   /** Grey-level window [low, high]; default: the 1st and 99th percentiles of the image, robust to bright outliers. */
   window?: [number, number];
 }
@@ -129,6 +138,30 @@ export function slicePanels(input: SlicePanelsInput): PlotlyFigure {
       xaxis: xa,
       yaxis: ya,
     });
+    if (panel.heat) {
+      const heat = panel.heat;
+      checkImage(heat.map, `${what} heat map`);
+      if (heat.map.width !== panel.image.width || heat.map.height !== panel.image.height) {
+        throw new ConfigError(`${what}: the heat map is ${heat.map.width}x${heat.map.height}, the image ${panel.image.width}x${panel.image.height}`);
+      }
+      const a = Math.min(1, Math.max(0, heat.opacity ?? 0.6));
+      data.push({
+        type: 'heatmap',
+        z: rows(heat.map),
+        zmin: 0,
+        zmax: 1,
+        // Transparent where cold, through yellow to red where hot (the usual look of a class-activation map).
+        colorscale: [
+          [0, 'rgba(255,255,0,0)'],
+          [0.5, `rgba(255,200,0,${(a * 0.6).toFixed(3)})`],
+          [1, `rgba(220,0,0,${a.toFixed(3)})`],
+        ],
+        showscale: false,
+        hovertemplate: 'x %{x}, y %{y}: %{z:.2f}<extra></extra>',
+        xaxis: xa,
+        yaxis: ya,
+      });
+    }
     (panel.overlays ?? []).forEach((ov, j) => {
       checkImage(ov.mask, `${what} overlay '${ov.name}'`);
       if (ov.mask.width !== panel.image.width || ov.mask.height !== panel.image.height) {
