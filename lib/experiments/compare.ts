@@ -247,7 +247,9 @@ function compareOne(name: string, v: VariantPatients, r: VariantPatients, refere
     const labels = labelled.map((id) => (r.labels.get(id)! > 0 ? 1 : 0));
     const pv = labelled.map((id) => v.probability!.get(id)!);
     const pr = labelled.map((id) => r.probability!.get(id)!);
-    if (labels.includes(0) && labels.includes(1)) {
+    const positives = labels.filter((l) => l === 1).length;
+    // DeLong's variance needs two patients of each class (its components' sample variances).
+    if (positives >= 2 && labels.length - positives >= 2) {
       const d = delong(labels, pv, pr);
       out.auc_variant = d.auc_variant;
       out.auc_reference = d.auc_reference;
@@ -257,7 +259,9 @@ function compareOne(name: string, v: VariantPatients, r: VariantPatients, refere
       out.auc_mde = minDetectableAucDifference(d.se);
       out.auc_seed_sd = sd(v.seedAuc);
     } else {
-      for (const k of ['auc_variant', 'auc_reference', 'auc_diff', 'auc_diff_ci95', 'auc_delong_p', 'auc_mde']) out.reasons[k] = `the ${set} patients have one EGFR class only`;
+      for (const k of ['auc_variant', 'auc_reference', 'auc_diff', 'auc_diff_ci95', 'auc_delong_p', 'auc_mde']) {
+        out.reasons[k] = `the ${set} patients have fewer than two of an EGFR class (${positives} mutant, ${labels.length - positives} wild-type)`;
+      }
     }
     const m = mcnemar(
       pv.map((p, i) => (p >= o.threshold ? 1 : 0) === labels[i]),

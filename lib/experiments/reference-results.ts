@@ -4,7 +4,7 @@
  * a study folder (lib/experiments/study-folder.ts) that `loadStudy` reads:
  *   grid.json, results.csv
  *   cells/<cell>/result.json
- *   cells/<cell>/eval/<set>/patients.json, patients.csv, summary.json
+ *   cells/<cell>/eval/<set>/patients.json, summary.json   (patients.csv, the same rows, stays behind)
  *   cells/<cell>/run/config.json, metrics.csv, task-weights.csv, gradient-diagnostics.csv (when present)
  *   provenance.json     the command, commit, machine, wall time and which cells were finished
  * It is written to <out>.partial and renamed into place, so an interrupted export never leaves a folder that looks
@@ -67,7 +67,7 @@ export async function exportReferenceResults(
     const id = cell.record.cell;
     await copyIfPresent(from.record(id), to.record(id));
     for (const set of Object.keys(cell.patients)) {
-      for (const file of ['patients.json', 'patients.csv', 'summary.json']) {
+      for (const file of ['patients.json', 'summary.json']) {
         await copyIfPresent(join(from.evaluation(id, set), file), join(to.evaluation(id, set), file));
       }
     }
