@@ -9,7 +9,8 @@
 // (datasets/colin27, native/build, package.json, bench/torch) resolve the same from either.
 //   node scripts/build.mjs           the JavaScript (run by `npm install`/`npm ci` through "prepare", and by
 //                                    bin/egfr-gtv.js whenever the sources changed)
-//   node scripts/build.mjs --types   also the declarations (dist/**/*.d.ts, for the package's "types"; `npm pack`)
+//   node scripts/build.mjs --types   also the declarations (dist/**/*.d.ts, for the package's "types"; what
+//                                    `npm pack` runs)
 //   node scripts/build.mjs --check   exit 0 when dist/ matches the sources, 1 otherwise; builds nothing
 // The build goes to a fresh folder that replaces dist/ at the end, so a reader never sees half a build.
 import { spawnSync } from 'node:child_process';
@@ -28,7 +29,8 @@ if (unknown.length > 0) {
   console.error(`build: unknown option ${unknown.join(', ')} (known: ${known.join(', ')})`);
   process.exit(2);
 }
-const withTypes = args.includes('--types');
+// `npm pack` and `npm publish` run "prepare" last: the package ships the declarations its "types" name.
+const withTypes = args.includes('--types') || ['pack', 'publish'].includes(process.env.npm_command ?? '');
 const quiet = args.includes('--quiet');
 const log = (msg) => {
   if (!quiet) process.stderr.write(`build: ${msg}\n`);
