@@ -90,11 +90,36 @@ export async function saveModelFile<C, M = unknown>(
   }
 }
 
-/** Loads a folder written by `saveModelFile`, checking the format version, the bin's size and its checksum. */
-export async function loadModelFile<C = unknown, M = unknown>(dir: string): Promise<LoadedModelFile<C, M>> {
+/**
+ * Reads and validates a model folder's manifest only (nothing is allocated, weights.bin is not read). A model folder
+ * is data: JSON and raw tensor bytes, nothing in it is executed or required, and its weights file must be a plain
+ * file name inside the folder.
+ */
+export async function readModelManifest<C = unknown, M = unknown>(dir: string): Promise<ModelManifest<C, M>> {
   const manifestPath = join(dir, MODEL_MANIFEST);
-  const manifest = parseManifest(await readOrThrow(dir, manifestPath, 'utf8'), manifestPath) as ModelManifest<C, M>;
+  return parseManifest(await readOrThrow(dir, manifestPath, 'utf8'), manifestPath) as ModelManifest<C, M>;
+}
+
+/**
+ * Loads a folder written by `saveModelFile`, checking the format version, the bin's size and its checksum.
+ * `options.check` sees the validated manifest before weights.bin is read or any tensor allocated, and throws to
+ * refuse it (lib/model/file.ts checks every shape against the model its config describes).
+ */
+export async function loadModelFile<C = unknown, M = unknown>(
+  dir: string,
+  options: { check?: (manifest: ModelManifest<C, M>) => void } = {},
+): Promise<LoadedModelFile<C, M>> {
+  const manifest = await readModelManifest<C, M>(dir);
+  options.check?.(manifest);
   const binPath = join(dir, manifest.weights.file);
+  // The size first, so a lying manifest or a huge file is refused before it is read into memory.
+  const size = await fs.stat(binPath).then((st) => (st.isFile() ? st.size : -1), () => null);
+  if (size !== null && size !== manifest.weights.bytes) {
+    throw new ModelFileError(
+      size < 0 ? 'is not a file' : `has ${size} bytes but ${MODEL_MANIFEST} expects ${manifest.weights.bytes} (truncated or replaced)`,
+      binPath,
+    );
+  }
   const bin = await readOrThrow(dir, binPath);
   if (bin.byteLength !== manifest.weights.bytes) {
     throw new ModelFileError(
@@ -107,6 +132,7 @@ export async function loadModelFile<C = unknown, M = unknown>(dir: string): Prom
   }
   const weights: Record<string, tf.Tensor> = {};
   for (const spec of manifest.weights.specs) {
+    // parseManifest refused duplicate and prototype names, so each assignment makes one own property.
     const bytes = bin.subarray(spec.offset, spec.offset + spec.length);
     // Copy into a fresh, aligned buffer: a Node Buffer's offset into its pool is not 4-byte aligned in general.
     const own = new Uint8Array(bytes).buffer;
@@ -156,26 +182,26 @@ function parseManifest(text: string, path: string): ModelManifest {
   }
   if (!('config' in o)) throw bad('has no config');
   const w = o.weights as Record<string, unknown> | undefined;
-  if (
-    typeof w !== 'object' ||
-    w === null ||
-    typeof w.file !== 'string' ||
-    w.file.includes('/') ||
-    w.file.includes('\\') ||
-    typeof w.bytes !== 'number' ||
-    typeof w.sha256 !== 'string' ||
-    !Array.isArray(w.specs)
-  ) {
+  if (typeof w !== 'object' || w === null || typeof w.bytes !== 'number' || typeof w.sha256 !== 'string' || !Array.isArray(w.specs)) {
     throw bad('has no valid weights section (file, bytes, sha256, specs)');
   }
+  // The weights file is a plain name inside the folder: no separator, no '..', no drive or stream (':').
+  if (typeof w.file !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(w.file) || w.file.includes('..')) {
+    throw bad(`weights.file ${JSON.stringify(w.file)} is not a file name inside the model folder`);
+  }
+  if (!Number.isSafeInteger(w.bytes) || w.bytes < 0) throw bad(`weights.bytes ${String(w.bytes)} is not a byte count`);
+  const names = new Set<string>();
   for (const s of w.specs as WeightSpec[]) {
-    const dtypeOk = s && (s.dtype === 'float32' || s.dtype === 'int32' || s.dtype === 'bool');
-    const shapeOk = s && Array.isArray(s.shape) && s.shape.every((d) => Number.isInteger(d) && d >= 0);
-    if (!dtypeOk || !shapeOk || typeof s.name !== 'string' || !Number.isInteger(s.offset) || !Number.isInteger(s.length)) {
-      throw bad(`has a malformed weight spec: ${JSON.stringify(s)}`);
+    const dtypeOk = typeof s === 'object' && s !== null && (s.dtype === 'float32' || s.dtype === 'int32' || s.dtype === 'bool');
+    const shapeOk = dtypeOk && Array.isArray(s.shape) && s.shape.length <= 8 && s.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
+    if (!shapeOk || typeof s.name !== 'string' || !Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.length)) {
+      throw bad(`has a malformed weight spec: ${JSON.stringify(s)?.slice(0, 200)}`);
     }
+    if (s.name === '__proto__' || s.name === 'constructor' || s.name === 'prototype') throw bad(`weight name '${s.name}' is not allowed`);
+    if (names.has(s.name)) throw bad(`weight '${s.name}' is listed twice`);
+    names.add(s.name);
     const expected = s.shape.reduce((a, b) => a * b, 1) * BYTES[s.dtype];
-    if (s.length !== expected || s.offset < 0 || s.offset + s.length > w.bytes) {
+    if (!Number.isSafeInteger(expected) || s.length !== expected || s.offset < 0 || s.offset + s.length > w.bytes) {
       throw bad(`weight '${s.name}' does not fit: shape ${JSON.stringify(s.shape)} ${s.dtype} at ${s.offset}+${s.length}`);
     }
   }
