@@ -4,10 +4,17 @@ import type { PlotlyFigure } from './plotly';
 import { FigureRenderer, type ImageOptions, scriptSafeJson } from './render';
 
 /**
- * Showing figures in a tslab notebook. A PNG by default: small (tens of KB), visible in any viewer and in executed
- * notebooks stored by CI. Interactive HTML on request (`{ interactive: true }`, or EGFR_GTV_INTERACTIVE=1 for every
- * figure): it embeds plotly.js, about 4.8 MB per figure.
+ * Showing figures in a tslab notebook, from one figure spec either way:
+ * - interactive (the default in a live notebook, one opened in Jupyter's browser front end): plotly.js (about 4.8 MB)
+ *   goes to the page once per kernel session, with the first figure; every figure after it is its JSON (a few KB to
+ *   tens of KB) and a few lines that draw it with the page's Plotly;
+ * - PNG (the default when the notebook runs headless, as CI and scripts/notebooks.sh run it, and outside Jupyter):
+ *   rendered by Chromium, small and visible in any viewer and in stored executed notebooks.
+ * `showFigure(fig, { interactive: false })` asks for a PNG, `{ interactive: true }` for the interactive figure;
+ * EGFR_GTV_FIGURES=png|interactive sets the default for every figure (EGFR_GTV_INTERACTIVE=1 still means interactive).
  */
+
+export type FigureMode = 'interactive' | 'png';
 
 export interface ShowOptions extends ImageOptions {
   interactive?: boolean;
@@ -37,9 +44,51 @@ export async function closeSharedRenderer(): Promise<void> {
   if (current) await (await current).close();
 }
 
-/** Whether figures are interactive unless a call says otherwise. */
-export function interactiveByDefault(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.EGFR_GTV_INTERACTIVE === '1';
+/**
+ * The command lines of this process's ancestors, nearest first (Linux /proc; empty elsewhere): a notebook kernel's
+ * are its launcher's and then the Jupyter process that started it.
+ */
+export function processAncestry(maxDepth = 8): string[] {
+  const out: string[] = [];
+  let pid = process.ppid;
+  for (let i = 0; i < maxDepth && pid > 1; i++) {
+    try {
+      out.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim());
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name in parentheses (which may hold spaces): state, then the parent's pid.
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** A Jupyter server with a browser front end (classic Notebook, JupyterLab, NbClassic, jupyter_server). */
+const liveServer = /(^|[\s/])(jupyter-notebook|jupyter-lab|jupyter-nbclassic|jupyter-server)(\s|$)|-m\s+(notebook|jupyterlab|nbclassic|jupyter_server)\b/;
+
+/**
+ * How figures are shown unless a call says: EGFR_GTV_FIGURES (png or interactive), else EGFR_GTV_INTERACTIVE=1,
+ * else interactive when the kernel runs under a Jupyter server that a browser talks to (an ancestor process is one,
+ * or the server named the session: JPY_SESSION_NAME), else PNG (headless runs through nbclient or nbconvert, scripts,
+ * tests).
+ */
+export function figureMode(env: NodeJS.ProcessEnv = process.env, ancestry?: string[]): FigureMode {
+  const forced = env.EGFR_GTV_FIGURES;
+  if (forced === 'png' || forced === 'interactive') return forced;
+  if (env.EGFR_GTV_INTERACTIVE === '1') return 'interactive';
+  if (env.EGFR_GTV_INTERACTIVE === '0') return 'png';
+  if (env.JPY_SESSION_NAME) return 'interactive';
+  ancestorsCache ??= processAncestry();
+  return (ancestry ?? ancestorsCache).some((cmd) => liveServer.test(cmd)) ? 'interactive' : 'png';
+}
+
+/** A process's ancestors do not change: read them once. */
+let ancestorsCache: string[] | undefined;
+
+/** Whether figures are interactive unless a call says otherwise (see `figureMode`). */
+export function interactiveByDefault(env: NodeJS.ProcessEnv = process.env, ancestry?: string[]): boolean {
+  return figureMode(env, ancestry) === 'interactive';
 }
 
 async function tslabDisplay(): Promise<Display> {
@@ -49,28 +98,79 @@ async function tslabDisplay(): Promise<Display> {
 
 let plotlySource: string | undefined;
 
+function plotlyScript(): string {
+  plotlySource ??= readFileSync(require.resolve('plotly.js-dist-min'), 'utf8');
+  return `<script>${plotlySource.replace(/<\/script/gi, '<\\/script')}</script>`;
+}
+
+function figureSize(figure: PlotlyFigure, options: ImageOptions): { width: number; height: number } {
+  return { width: options.width ?? figure.layout.width ?? 800, height: options.height ?? figure.layout.height ?? 500 };
+}
+
+function plotId(): string {
+  return `egfr-gtv-plot-${Math.random().toString(36).slice(2, 12)}`;
+}
+
 /**
  * A self-contained HTML fragment that draws the figure with plotly.js (which sets `window.Plotly`). plotly.js is
- * embedded, not fetched from a CDN, because these machines have no network.
+ * embedded, not fetched from a CDN, because these machines have no network. For a file or a report; a notebook
+ * sends plotly.js once instead (`figureJsonHtml`).
  */
 export function figureHtml(figure: PlotlyFigure, options: ImageOptions = {}): string {
-  plotlySource ??= readFileSync(require.resolve('plotly.js-dist-min'), 'utf8');
-  const width = options.width ?? figure.layout.width ?? 800;
-  const height = options.height ?? figure.layout.height ?? 500;
-  const id = `egfr-gtv-plot-${Math.random().toString(36).slice(2, 12)}`;
+  const { width, height } = figureSize(figure, options);
+  const id = plotId();
   return [
     `<div id="${id}" style="width:${width}px;height:${height}px"></div>`,
-    `<script>${plotlySource.replace(/<\/script/gi, '<\\/script')}</script>`,
+    plotlyScript(),
     `<script>Plotly.newPlot(${JSON.stringify(id)}, ${scriptSafeJson(figure.data)}, ${scriptSafeJson(figure.layout)},`,
     ` {responsive: true, displaylogo: false});</script>`,
   ].join('\n');
 }
 
-/** Shows a figure in the notebook: a PNG, or interactive HTML on request. */
+/**
+ * The figure as its JSON and a few lines that draw it with the Plotly already in the page (sent by an earlier
+ * output); it waits up to 5 s for it, then says what to do instead of staying blank.
+ */
+export function figureJsonHtml(figure: PlotlyFigure, options: ImageOptions = {}): string {
+  const { width, height } = figureSize(figure, options);
+  const id = plotId();
+  return [
+    `<div id="${id}" class="egfr-gtv-figure" style="width:${width}px;height:${height}px"></div>`,
+    '<script>(function () {',
+    `  var data = ${scriptSafeJson(figure.data)}, layout = ${scriptSafeJson(figure.layout)}, tries = 0;`,
+    '  function draw() {',
+    `    var el = document.getElementById(${JSON.stringify(id)});`,
+    '    if (!el) return;',
+    '    if (window.Plotly) { window.Plotly.newPlot(el, data, layout, {responsive: true, displaylogo: false}); return; }',
+    '    if (++tries < 100) { setTimeout(draw, 50); return; }',
+    "    el.textContent = 'plotly.js is not in this page (it comes with the first interactive figure of a kernel session): '",
+    "      + 'run resendPlotly() from egfr-gtv/plots and this cell again, or show the figure with { interactive: false }';",
+    '  }',
+    '  draw();',
+    '})();</script>',
+  ].join('\n');
+}
+
+/** Whether this kernel session has sent plotly.js to the page yet. */
+let plotlySent = false;
+
+/** Sends plotly.js again with the next interactive figure (after reloading the page, or clearing the first output). */
+export function resendPlotly(): void {
+  plotlySent = false;
+}
+
+/** What an interactive figure sends: plotly.js the first time in a kernel session, then the figure's JSON only. */
+export function interactiveFigureHtml(figure: PlotlyFigure, options: ImageOptions = {}): string {
+  const head = plotlySent ? '' : `${plotlyScript()}\n`;
+  plotlySent = true;
+  return head + figureJsonHtml(figure, options);
+}
+
+/** Shows a figure in the notebook: interactive or PNG, as `figureMode` or the call's `interactive` says. */
 export async function showFigure(figure: PlotlyFigure, options: ShowOptions = {}, sink?: FigureSink): Promise<void> {
   const target = sink ?? (await tslabDisplay());
   if (options.interactive ?? interactiveByDefault()) {
-    target.html(figureHtml(figure, options));
+    target.html(interactiveFigureHtml(figure, options));
     return;
   }
   const renderer = await sharedRenderer();

@@ -93,9 +93,15 @@ export function imageFormatOfPath(path: string): ImageFormat {
   throw new ConfigError(`unknown image format '${ext}': use .png or .svg`, path);
 }
 
-/** JSON that is also safe inside an HTML <script> element. */
+/**
+ * JSON that is also safe inside an HTML <script> element. Fractions keep 6 significant digits (float32 image data
+ * holds about 7, and no figure shows more), which makes a slice panel's JSON about a third of its full length; the PNG
+ * and the interactive figure are drawn from this same text.
+ */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+  const compact = (_key: string, v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v;
+  return JSON.stringify(value, compact).replace(/</g, '\\u003c');
 }
 
 export class FigureRenderer {
