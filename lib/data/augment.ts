@@ -9,9 +9,20 @@
  *   b ~ N(0, intensityShift); gamma x -> lo + (hi - lo) ((x - lo) / (hi - lo))^g over the slice's range [lo, hi] with
  *   log g uniform in [log gamma[0], log gamma[1]]; Gaussian noise with SD uniform in [0, noiseSd].
  * The default ranges are moderate versions of the usual nnU-Net-style settings; every one is a config field.
+ * Before both, the scanner randomisation of lib/data/scanner-randomisation.ts (`scanner`, on by default; `scanner:
+ * false` or `{ enabled: false }` turns it off and gives exactly the augmentation without it): it draws from the
+ * sample's stream forked as 'scanner', so the spatial and intensity draws are the same with it and without it.
  */
 import { ConfigError } from '../errors';
 import type { Rng } from '../util/rng';
+import {
+  randomiseScanner,
+  resolveScannerRandomisation,
+  scannerRandomisationDefaults,
+  type ScannerRandomisationConfig,
+  type ScannerRandomisationInput,
+  type SliceNeighbours,
+} from './scanner-randomisation';
 
 export interface AugmentConfig {
   enabled: boolean;
@@ -26,7 +37,12 @@ export interface AugmentConfig {
   intensityShift: number;
   gamma: [number, number];
   noiseSd: number;
+  /** Scanner randomisation (lib/data/scanner-randomisation.ts). */
+  scanner: ScannerRandomisationConfig;
 }
+
+/** An augmentation config in part: `scanner` may itself be partial, or `false` for none. */
+export type AugmentConfigInput = Partial<Omit<AugmentConfig, 'scanner'>> & { scanner?: ScannerRandomisationInput | false };
 
 export const augmentDefaults: AugmentConfig = {
   enabled: true,
@@ -40,10 +56,11 @@ export const augmentDefaults: AugmentConfig = {
   intensityShift: 0.1,
   gamma: [0.8, 1.25],
   noiseSd: 0.05,
+  scanner: scannerRandomisationDefaults,
 };
 
-export function resolveAugmentConfig(input: Partial<AugmentConfig> = {}): AugmentConfig {
-  const c: AugmentConfig = { ...augmentDefaults, ...input };
+export function resolveAugmentConfig(input: AugmentConfigInput = {}): AugmentConfig {
+  const c: AugmentConfig = { ...augmentDefaults, ...input, scanner: resolveScannerRandomisation(input.scanner ?? {}) };
   const prob = (name: string, v: number) => {
     if (!(v >= 0 && v <= 1)) throw new ConfigError(`augment: ${name} must be a probability in [0, 1], got ${v}`);
   };
@@ -153,12 +170,16 @@ function intensity(image: Float32Array, rng: Rng, c: AugmentConfig): Float32Arra
   return out;
 }
 
-/** An augmented copy of `sample` (the input is not modified). */
-export function augmentSlice(sample: SliceSample, rng: Rng, config: AugmentConfig): SliceSample {
+/**
+ * An augmented copy of `sample` (the input is not modified). `neighbours` (the sample's neighbouring slices) lets the
+ * scanner randomisation simulate thick slices; without them that one step is skipped.
+ */
+export function augmentSlice(sample: SliceSample, rng: Rng, config: AugmentConfig, neighbours?: SliceNeighbours): SliceSample {
   if (!config.enabled) return sample;
   if (sample.image.length !== sample.height * sample.width * sample.channels) {
     throw new ConfigError(`augment: image has ${sample.image.length} values, expected ${sample.height}x${sample.width}x${sample.channels}`);
   }
+  if (config.scanner?.enabled) sample = { ...sample, image: randomiseScanner(sample.image, sample, rng.fork('scanner'), config.scanner, neighbours) };
   const map = drawSpatial(rng, config);
   const warped = map ? warp(sample, map) : sample;
   return { ...warped, image: intensity(warped.image, rng, config) };

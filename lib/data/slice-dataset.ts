@@ -9,6 +9,7 @@ import type { PreparedCase } from '../preprocess/prepare-case';
 import type { Rng } from '../util/rng';
 import { extractSlices } from '../volume/slices';
 import { augmentSlice, type AugmentConfig, type SliceSample } from './augment';
+import type { SliceNeighbours } from './scanner-randomisation';
 import type { SliceRef, SliceStats } from './sampler';
 import { storeCase, type StoredCase } from './stored-case';
 
@@ -67,6 +68,16 @@ export class SliceDataset {
     return { image: data, mask, height: shape[1], width: shape[2], channels: shape[3] };
   }
 
+  /** The slices around `ref` (clamped to the volume), for the scanner randomisation's thick slices. */
+  neighbours(ref: SliceRef): SliceNeighbours {
+    const c = this.cases[ref.caseIndex];
+    const last = c.grid.dims[2] - 1;
+    return {
+      at: (offset) => this.slices(ref.caseIndex, [Math.min(last, Math.max(0, ref.slice + offset))]).data,
+      sliceMm: c.grid.spacing[2],
+    };
+  }
+
   /**
    * A training batch of the given slices, each augmented with its own stream `rng.fork('sample-i')` when `augment`
    * is given. The caller disposes the tensors. Labels are included only when every case of the batch has one.
@@ -75,7 +86,7 @@ export class SliceDataset {
     if (refs.length === 0) throw new ConfigError('dataset: an empty batch');
     const samples = refs.map((ref, i) => {
       const s = this.sample(ref);
-      return augment ? augmentSlice(s, augment.rng.fork(`sample-${i}`), augment.config) : s;
+      return augment ? augmentSlice(s, augment.rng.fork(`sample-${i}`), augment.config, this.neighbours(ref)) : s;
     });
     const { height: H, width: W, channels: C } = samples[0];
     const image = new Float32Array(refs.length * H * W * C);
