@@ -11,19 +11,9 @@ import {
   slicePanels,
 } from '../../lib/plots';
 import { scriptSafeJson } from '../../lib/plots/render';
+import { RecordingSink } from './sink';
 
 const figure = lineChart({ title: 'losses', xLabel: 'epoch', yLabel: 'loss', series: [{ name: 'loss', x: [1, 2, 3], y: [1, 0.5, 0.3] }] });
-
-class RecordingSink {
-  pngs: Uint8Array[] = [];
-  htmls: string[] = [];
-  png(b: Uint8Array): void {
-    this.pngs.push(b);
-  }
-  html(s: string): void {
-    this.htmls.push(s);
-  }
-}
 
 describe('plots: figures in a notebook, interactive or PNG (no browser)', () => {
   it('figureMode: interactive under a Jupyter server a browser talks to, PNG headless; the environment decides first', () => {

@@ -16,6 +16,7 @@ import {
   showFigure,
   slicePanels,
 } from '../../lib/plots';
+import { RecordingSink } from './sink';
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -34,18 +35,6 @@ const figure: PlotlyFigure = lineChart({
   width: 400,
   height: 300,
 });
-
-/** Records what a notebook would display. */
-class RecordingSink {
-  pngs: Uint8Array[] = [];
-  htmls: string[] = [];
-  png(b: Uint8Array): void {
-    this.pngs.push(b);
-  }
-  html(s: string): void {
-    this.htmls.push(s);
-  }
-}
 
 describe('plots: figure HTML and formats (no browser)', () => {
   it('imageFormatOfPath: .png and .svg, anything else is a ConfigError naming the file', () => {
