@@ -203,6 +203,12 @@ export function resolveGrid(input: GridInput, options: { fast?: boolean; file?: 
   const name = checkName('name', g.name, file);
   if (!Array.isArray(g.models) || g.models.length === 0) fail('models must be a non-empty list', file);
   const models = g.models.map((m) => parseModel(m, file));
+  if (g.weightings !== undefined && !Array.isArray(g.weightings)) fail('weightings must be a list', file);
+  for (const section of ['model', 'train', 'data', 'fast'] as const) {
+    if (input[section] !== undefined && !isObject(input[section])) fail(`${section} must be an object`, file);
+    if (g[section as Exclude<typeof section, 'fast'>] !== undefined && section !== 'fast' && !isObject(g[section])) fail(`${section} must be an object`, file);
+  }
+  if (g.description !== undefined && typeof g.description !== 'string') fail('description must be text', file);
   const weightings = (g.weightings ?? ['uncertainty']).map((w) => parseWeighting(w, file));
   if (weightings.length === 0) fail('weightings must not be empty', file);
   if ([...weightings, ...models.flatMap((m) => m.weightings ?? [])].some((w) => w.name === NO_WEIGHTING)) {

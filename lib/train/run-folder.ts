@@ -125,8 +125,14 @@ export function epochRowsCsv(rows: EpochRow[], tasks: TaskName[]): string {
 /** Rewrites both logs (atomically) from the rows so far. */
 export async function writeRunLogs(dir: string, tasks: TaskName[], steps: StepRow[], epochs: EpochRow[]): Promise<void> {
   const p = runPaths(dir);
-  await writeFileAtomic(p.taskWeights, stepRowsCsv(steps, tasks));
-  await writeFileAtomic(p.metrics, epochRowsCsv(epochs, tasks));
+  try {
+    await writeFileAtomic(p.taskWeights, stepRowsCsv(steps, tasks));
+    await writeFileAtomic(p.metrics, epochRowsCsv(epochs, tasks));
+  } catch (err) {
+    // Atomic writes leave each log as it was: say so rather than surface the raw system error.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelFileError(`cannot write the run logs (${code ?? (err as Error).message}); the logs of the last checkpoint are intact`, dir);
+  }
 }
 
 /** A run's per-step log (task-weights.csv) as columns of numbers; an empty cell is NaN. */

@@ -42,6 +42,14 @@ describe('cli: non-finite voxels and bad mask values', function () {
     assert.equal(usage.code, 2);
   });
 
+  it('info describes a file with non-finite voxels instead of refusing it, and counts them', async () => {
+    const { root, data } = await tinyRun();
+    const bad = await withNanBlock(join(data, 'tiny-1', 't1c.nii.gz'), join(root, 'info-nan.nii.gz'), 7);
+    const r = await runCli(['info', bad, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).non_finite, { nan: 7, infinite: 1 });
+  });
+
   it('eval refuses a cohort with a NaN image or a mask valued 2, and replaces with --non-finite zero', async () => {
     const { root, run, data } = await tinyRun();
     const cohort = join(root, 'cohort-nan');

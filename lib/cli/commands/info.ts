@@ -1,4 +1,5 @@
 import { readNifti } from '../../io';
+import { countNonFinite } from '../../io/non-finite';
 import { axcodes } from '../../volume/orientation';
 import { UsageError } from '../../errors';
 import { parseCommandArgs } from '../args';
@@ -14,13 +15,15 @@ export const command: Command = {
     '(4x4, row-major, chosen as nibabel does: sform, else qform, else pixdim scaling) and orientation codes (as',
     "nibabel's aff2axcodes, e.g. RAS).",
     '',
-    '  --json   one JSON object: {file, dims, spacing, datatype, affine, orientation}',
+    '  --json   one JSON object: {file, dims, spacing, datatype, affine, orientation, non_finite: {nan, infinite}}',
   ].join('\n'),
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } }, true);
     if (positionals.length !== 1) throw new UsageError(`expected one FILE, got ${positionals.length}`);
     const file = positionals[0];
-    const im = await readNifti(file);
+    // info describes a file, a broken one included: it counts non-finite voxels instead of refusing them.
+    const im = await readNifti(file, { nonFinite: 'keep' });
+    const nonFinite = countNonFinite(im.data);
     const info = {
       file,
       dims: im.dims,
@@ -28,6 +31,7 @@ export const command: Command = {
       datatype: im.datatype,
       affine: im.affine,
       orientation: axcodes(im.affine),
+      non_finite: nonFinite,
     };
     if (values.json) {
       process.stdout.write(JSON.stringify(info) + '\n');
@@ -43,6 +47,7 @@ export const command: Command = {
         `spacing      ${im.spacing.map(fmt).join(' x ')} mm`,
         `datatype     ${im.datatype}`,
         `orientation  ${info.orientation}`,
+        `non-finite   ${nonFinite.nan} NaN, ${nonFinite.infinite} infinite voxels`,
         `affine       ${rows.map((r) => r.map((s) => s.padStart(width)).join('  ')).join('\n             ')}`,
       ].join('\n') + '\n',
     );
