@@ -4,6 +4,13 @@
  * in one study folder (lib/experiments/study-folder.ts). Re-running on the same folder skips finished cells, and a
  * half-finished cell continues from its run's latest checkpoint (exact resumption, lib/train/trainer.ts), then is
  * evaluated again from scratch. A folder started with another grid is refused rather than mixed.
+ *
+ * Several workers can run on one folder at once (local processes, Slurm array tasks, Kubernetes pods; docs/cluster.md):
+ * a worker trains a cell only while it holds the cell's claim (lib/experiments/claims.ts), refreshed at every training
+ * step and by a timer; a claim whose lease expired (its worker was killed) is taken over, and the cell continues from
+ * its checkpoint. A worker with a task index and count takes its share (cells i, i+N, i+2N, ...) first, then helps
+ * with any unclaimed cell, and waits while cells are claimed by live workers, until every cell is finished or has
+ * failed in this run. results.csv is rebuilt from the finished cells' records under a lock.
  */
 import { promises as fs } from 'node:fs';
 import { ConfigError } from '../errors';
@@ -13,7 +20,18 @@ import { runPaths } from '../train/run-folder';
 import { evaluateRun } from './evaluation';
 import { gridCells, type Grid, type GridCell } from './grid';
 import { writeResultsCsv, type ResultRow } from './results';
-import { claimStudyFolder, readCellRecord, studyPaths, writeCellRecord, type CellRecord } from './study-folder';
+import { currentWorker, keepAlive, leaseSeconds, LeaseLostError, tryClaim, withLock, type Claim, type Lease, type WorkerInfo } from './claims';
+import {
+  appendCellHistory,
+  claimStudyFolder,
+  readCellFailure,
+  readCellRecord,
+  studyPaths,
+  writeCellFailure,
+  writeCellRecord,
+  type CellHistoryEntry,
+  type CellRecord,
+} from './study-folder';
 import { trainRun } from './train-run';
 
 export interface AblationOptions {
@@ -31,20 +49,64 @@ export interface AblationOptions {
   /** Training progress of each cell. */
   trainCallbacks?: (cell: GridCell) => TrainCallbacks | undefined;
   onEvent?: (event: AblationEvent) => void;
+  /** This worker's task index and the number of tasks (its share of the cells is taken first); default 0 of 1. */
+  taskIndex?: number;
+  taskCount?: number;
+  /** Lease of a claim in seconds (default: EGFR_GTV_LEASE_SECONDS, else 60). */
+  leaseSeconds?: number;
+  /** Seconds between looks at cells other workers hold (default: a quarter of the lease, at most 5 s). */
+  pollSeconds?: number;
+  /** This worker's log file, recorded in its claims and failures (so a failed cell names where to look). */
+  log?: string;
+  /**
+   * The run this worker belongs to (a Slurm array job, a local --workers parent): a cell that failed in this run is not
+   * retried by it; default SLURM_ARRAY_JOB_ID or EGFR_GTV_RUN_ID, else this worker alone.
+   */
+  runId?: string;
+  /** Record a failing cell in failed.json and go on with the others (default: stop with its error). */
+  continueOnError?: boolean;
 }
 
 export type AblationEvent =
   | { kind: 'skip'; cell: GridCell; index: number; total: number }
   | { kind: 'start'; cell: GridCell; index: number; total: number; resumed: boolean }
   | { kind: 'evaluated'; cell: GridCell; set: string; summary: EvaluationSummary }
-  | { kind: 'done'; cell: GridCell; index: number; total: number; seconds: number };
+  | { kind: 'done'; cell: GridCell; index: number; total: number; seconds: number }
+  | { kind: 'takeover'; cell: GridCell; index: number; total: number; from: Claim }
+  | { kind: 'waiting'; cells: Array<{ cell: string; heldBy: Claim }> }
+  | { kind: 'failed'; cell: GridCell; index: number; total: number; error: string }
+  | { kind: 'lost'; cell: GridCell; index: number; total: number };
 
 
 export interface AblationResult {
   rows: ResultRow[];
   records: CellRecord[];
-  /** Cells not finished (only when `maxCells` stopped the call early). */
+  /** Cells not finished (when `maxCells` stopped the call early, or cells failed). */
   pending: string[];
+  /** Cells that failed in this run (with `continueOnError`). */
+  failed: string[];
+  /** Cells this worker trained (or finished) in this call. */
+  trained: string[];
+}
+
+/** The order a task works in: its share (cells i, i+N, ...) first, then the others in grid order. */
+export function taskOrder<T>(cells: readonly T[], taskIndex: number, taskCount: number): T[] {
+  const mine = cells.filter((_, i) => i % taskCount === taskIndex);
+  return [...mine, ...cells.filter((_, i) => i % taskCount !== taskIndex)];
+}
+
+/** Rebuilds results.csv from the finished cells' records, holding results.csv.lock; returns the records in grid order. */
+export async function writeStudyResults(out: string, cells: readonly GridCell[]): Promise<CellRecord[]> {
+  const paths = studyPaths(out);
+  return withLock(paths.resultsLock, async () => {
+    const records: CellRecord[] = [];
+    for (const cell of cells) {
+      const record = await readCellRecord(out, cell.id);
+      if (record) records.push(record);
+    }
+    await writeResultsCsv(records.flatMap((r) => r.rows), paths.results);
+    return records;
+  });
 }
 
 
@@ -83,12 +145,21 @@ async function exists(path: string): Promise<boolean> {
 
 
 
-async function runCell(cell: GridCell, options: AblationOptions): Promise<Omit<CellRecord, 'seconds'>> {
+async function runCell(cell: GridCell, options: AblationOptions, tick?: () => void): Promise<Omit<CellRecord, 'seconds'>> {
   const { grid, out } = options;
   const paths = studyPaths(out);
   const runDir = paths.run(cell.id);
   const size = cell.modelConfig.input?.height ?? 128;
-  const callbacks = options.trainCallbacks?.(cell);
+  const given = options.trainCallbacks?.(cell);
+  const callbacks: TrainCallbacks | undefined = tick
+    ? {
+        ...given,
+        onStep(e) {
+          tick();
+          given?.onStep?.(e);
+        },
+      }
+    : given;
   const { result } = await trainRun({
     data: options.data,
     model: cell.modelConfig,
@@ -106,6 +177,7 @@ async function runCell(cell: GridCell, options: AblationOptions): Promise<Omit<C
   const rows: ResultRow[] = [];
   const base = { grid: grid.name, cell: cell.id, model: cell.model, weighting: cell.weighting, seed: cell.seed };
   for (const [set, dir] of Object.entries(options.tests)) {
+    tick?.();
     const { summary } = await evaluateRun(runDir, dir, paths.evaluation(cell.id, set), { bootstrap: options.bootstrap ?? 1000, patientModel: false });
     options.onEvent?.({ kind: 'evaluated', cell, set, summary });
     for (const [metric, value] of Object.entries(summaryMetrics(summary))) rows.push({ ...base, set, metric, value });
@@ -113,38 +185,126 @@ async function runCell(cell: GridCell, options: AblationOptions): Promise<Omit<C
   return { cell: cell.id, model: cell.model, weighting: cell.weighting, seed: cell.seed, steps: result.steps, trainSeconds, rows };
 }
 
-/** Runs (or continues) a study; see the file comment for the folder it writes. */
+/** The step of a run's latest checkpoint (0 when it has none). */
+async function checkpointStep(runDir: string): Promise<number> {
+  const text = await fs.readFile(`${runPaths(runDir).checkpoints}/latest.json`, 'utf8').catch(() => null);
+  if (text === null) return 0;
+  try {
+    return Number((JSON.parse(text) as { step?: number }).step ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function historyEntry(worker: WorkerInfo, event: CellHistoryEntry['event'], extra: Partial<CellHistoryEntry> = {}): CellHistoryEntry {
+  return { at: new Date().toISOString(), event, worker: worker.id, host: worker.host, pid: worker.pid, ...(worker.log ? { log: worker.log } : {}), ...extra };
+}
+
+/** Runs (or continues) a study; see the file comment for the folder it writes and how workers share it. */
 export async function runAblation(options: AblationOptions): Promise<AblationResult> {
   const { grid, out } = options;
   if (Object.keys(options.tests).length === 0) throw new ConfigError('ablation: no test cohort given');
+  const taskCount = options.taskCount ?? 1;
+  const taskIndex = options.taskIndex ?? 0;
+  if (!Number.isInteger(taskCount) || taskCount < 1 || !Number.isInteger(taskIndex) || taskIndex < 0 || taskIndex >= taskCount) {
+    throw new ConfigError(`ablation: task index ${taskIndex} of ${taskCount} tasks is out of range`);
+  }
   await claimStudyFolder(grid, out);
   const paths = studyPaths(out);
   const cells = gridCells(grid);
-  const records: CellRecord[] = [];
-  const pending: string[] = [];
-  let trained = 0;
-  for (const [index, cell] of cells.entries()) {
-    const done = await readCellRecord(out, cell.id);
-    if (done) {
-      records.push(done);
-      options.onEvent?.({ kind: 'skip', cell, index, total: cells.length });
-      continue;
-    }
-    if (options.maxCells !== undefined && trained >= options.maxCells) {
-      pending.push(cell.id);
-      continue;
-    }
-    const resumed = await exists(runPaths(paths.run(cell.id)).config);
-    options.onEvent?.({ kind: 'start', cell, index, total: cells.length, resumed });
+  const leaseMs = leaseSeconds(options.leaseSeconds) * 1000;
+  const pollMs = (options.pollSeconds ?? Math.min(5, leaseMs / 4000)) * 1000;
+  const worker = currentWorker(options.log);
+  const runId = options.runId ?? process.env.SLURM_ARRAY_JOB_ID ?? process.env.EGFR_GTV_RUN_ID ?? worker.id;
+  const indexOf = new Map(cells.map((c, i) => [c.id, i]));
+  const order = taskOrder(cells, taskIndex, taskCount);
+  const seen = new Set<string>();
+  const failed = new Set<string>();
+  const trainedCells: string[] = [];
+  let stoppedByMax = false;
+
+  // One cell, under its lease: train (or continue), evaluate, write its record, release the claim.
+  const work = async (cell: GridCell, lease: Lease): Promise<void> => {
+    const index = indexOf.get(cell.id)!;
+    const total = cells.length;
+    const runDir = paths.run(cell.id);
+    const fromStep = await checkpointStep(runDir);
+    if (lease.from) options.onEvent?.({ kind: 'takeover', cell, index, total, from: lease.from });
+    await appendCellHistory(out, cell.id, historyEntry(worker, lease.from ? 'took-over' : 'claimed', { fromStep }));
+    const resumed = await exists(runPaths(runDir).config);
+    options.onEvent?.({ kind: 'start', cell, index, total, resumed });
+    const alive = keepAlive(lease, leaseMs);
     const started = Date.now();
-    const record: CellRecord = { ...(await runCell(cell, options)), seconds: (Date.now() - started) / 1000 };
-    await writeCellRecord(out, record);
-    records.push(record);
-    trained++;
-    await writeResultsCsv(records.flatMap((r) => r.rows), paths.results);
-    options.onEvent?.({ kind: 'done', cell, index, total: cells.length, seconds: record.seconds });
+    try {
+      const record: CellRecord = { ...(await runCell(cell, options, () => alive.tick())), seconds: (Date.now() - started) / 1000 };
+      await alive.stop();
+      if (!(await lease.refresh())) throw new LeaseLostError(lease);
+      await writeCellRecord(out, record);
+      await appendCellHistory(out, cell.id, historyEntry(worker, 'finished'));
+      trainedCells.push(cell.id);
+      await writeStudyResults(out, cells);
+      options.onEvent?.({ kind: 'done', cell, index, total, seconds: record.seconds });
+    } catch (err) {
+      await alive.stop();
+      if (err instanceof LeaseLostError || lease.lost) {
+        await appendCellHistory(out, cell.id, historyEntry(worker, 'lost')).catch(() => undefined);
+        options.onEvent?.({ kind: 'lost', cell, index, total });
+        return;
+      }
+      const error = err instanceof Error ? err.message : String(err);
+      await appendCellHistory(out, cell.id, historyEntry(worker, 'failed', { error })).catch(() => undefined);
+      await writeCellFailure(out, { cell: cell.id, at: new Date().toISOString(), worker: worker.id, runId, error, ...(worker.log ? { log: worker.log } : {}) });
+      if (!options.continueOnError) throw err;
+      failed.add(cell.id);
+      options.onEvent?.({ kind: 'failed', cell, index, total, error });
+    } finally {
+      await lease.release();
+    }
+  };
+
+  for (;;) {
+    let worked = false;
+    const held: Array<{ cell: string; heldBy: Claim }> = [];
+    for (const cell of order) {
+      if (await readCellRecord(out, cell.id)) {
+        if (!seen.has(cell.id)) options.onEvent?.({ kind: 'skip', cell, index: indexOf.get(cell.id)!, total: cells.length });
+        seen.add(cell.id);
+        continue;
+      }
+      seen.add(cell.id);
+      if (failed.has(cell.id)) continue;
+      const failure = await readCellFailure(out, cell.id);
+      if (failure && failure.runId === runId) {
+        failed.add(cell.id);
+        continue;
+      }
+      if (options.maxCells !== undefined && trainedCells.length >= options.maxCells) {
+        stoppedByMax = true;
+        continue;
+      }
+      const attempt = await tryClaim(paths.claim(cell.id), worker, leaseMs);
+      if ('heldBy' in attempt) {
+        held.push({ cell: cell.id, heldBy: attempt.heldBy });
+        continue;
+      }
+      if (await readCellRecord(out, cell.id)) {
+        // Finished by another worker between our look and our claim.
+        await attempt.lease.release();
+        continue;
+      }
+      await work(cell, attempt.lease);
+      worked = true;
+      break; // look again from the top, so this task's own share keeps coming first
+    }
+    if (worked) continue;
+    if (held.length === 0 || stoppedByMax) break;
+    options.onEvent?.({ kind: 'waiting', cells: held });
+    await sleep(pollMs);
   }
-  const rows = records.flatMap((r) => r.rows);
-  await writeResultsCsv(rows, paths.results);
-  return { rows, records, pending };
+  const records = await writeStudyResults(out, cells);
+  const done = new Set(records.map((r) => r.cell));
+  const pending = cells.filter((c) => !done.has(c.id)).map((c) => c.id);
+  return { rows: records.flatMap((r) => r.rows), records, pending, failed: [...failed], trained: trainedCells };
 }

@@ -5,7 +5,13 @@
  *   <study>/cells/<cell>/eval/<set>/      the evaluation folder of each test set (lib/experiments/evaluation.ts)
  *   <study>/cells/<cell>/result.json      the CellRecord, written last and atomically: the cell is finished exactly
  *                                         when it exists
- *   <study>/results.csv                   the tidy table of every finished cell (results.ts)
+ *   <study>/results.csv                   the tidy table of every finished cell (results.ts), rebuilt from the
+ *                                         records under results.csv.lock, so concurrent workers never write it at once
+ * Added for concurrent workers (lib/experiments/claims.ts); a folder without them reads as before:
+ *   <study>/cells/<cell>/claim.json       the live claim of the worker training the cell (removed when it is done)
+ *   <study>/cells/<cell>/history.jsonl    one line per claim, takeover, finish or failure (written by the holder)
+ *   <study>/cells/<cell>/failed.json      the last failure: error, worker, run id and log file
+ *   <study>/slurm/                        ablate.sbatch, report.sbatch, logs/ (lib/experiments/slurm.ts)
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +29,60 @@ export const studyPaths = (out: string) => ({
   run: (id: string) => join(out, 'cells', id, 'run'),
   evaluation: (id: string, set: string) => join(out, 'cells', id, 'eval', set),
   record: (id: string) => join(out, 'cells', id, 'result.json'),
+  claim: (id: string) => join(out, 'cells', id, 'claim.json'),
+  history: (id: string) => join(out, 'cells', id, 'history.jsonl'),
+  failed: (id: string) => join(out, 'cells', id, 'failed.json'),
+  resultsLock: join(out, 'results.csv.lock'),
+  slurm: join(out, 'slurm'),
 });
+
+/** One line of a cell's history.jsonl. */
+export interface CellHistoryEntry {
+  at: string;
+  event: 'claimed' | 'took-over' | 'finished' | 'failed' | 'lost';
+  worker: string;
+  host: string;
+  pid: number;
+  log?: string;
+  /** The checkpoint step the work started from (0: from scratch). */
+  fromStep?: number;
+  error?: string;
+}
+
+/** What failed.json holds. */
+export interface CellFailure {
+  cell: string;
+  at: string;
+  worker: string;
+  /** The run (Slurm array job, local workers' parent) the failing worker belonged to. */
+  runId: string;
+  error: string;
+  log?: string;
+}
+
+/** Appends to a cell's history (only the claim holder does, so one writer at a time). */
+export async function appendCellHistory(out: string, cell: string, entry: CellHistoryEntry): Promise<void> {
+  await fs.appendFile(studyPaths(out).history(cell), JSON.stringify(entry) + '\n');
+}
+
+export async function readCellHistory(out: string, cell: string): Promise<CellHistoryEntry[]> {
+  const text = await fs.readFile(studyPaths(out).history(cell), 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as CellHistoryEntry);
+}
+
+export async function readCellFailure(out: string, cell: string): Promise<CellFailure | null> {
+  const text = await fs.readFile(studyPaths(out).failed(cell), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as CellFailure;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeCellFailure(out: string, failure: CellFailure): Promise<void> {
+  await writeFileAtomic(studyPaths(out).failed(failure.cell), JSON.stringify(failure, null, 1) + '\n');
+}
 
 /** What result.json holds. */
 export interface CellRecord {
