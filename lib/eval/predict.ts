@@ -14,6 +14,8 @@
  *   the highest P(any mutation) gives the patient its class probabilities.
  * Slices with no foreground at all (outside the head) are not run through the model: they get tumour probability 0
  * and take no part in the EGFR aggregate.
+ * Test-time options: `tta` averages the slice probabilities over flips (lib/eval/tta.ts); `adaptBn` re-estimates the
+ * batch-norm statistics on the case's own slices before predicting it and restores them after (lib/eval/adapt-bn.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareCase, type CaseInput, type PreparedCase } from '../preprocess/prepare-case';
@@ -28,6 +30,8 @@ import type { Volume } from '../volume/volume';
 import { aggregateSliceProbabilities, defaultAggregateOptions, type AggregateOptions, type PatientProbability } from './aggregate';
 import type { NetworkPredictor } from '../patient/fit';
 import { applyPatientModel, type PatientEgfr, type PatientModel } from '../patient/patient-model';
+import { adaptBatchNorm } from './adapt-bn';
+import { predictProbabilities, type TtaFlip } from './tta';
 
 export interface PredictOptions {
   /**
@@ -44,9 +48,13 @@ export interface PredictOptions {
    * mask's lesions and fuses the network's probability with their phenotypes.
    */
   patientModel?: PatientModel | null;
+  /** Test-time flips whose probabilities are averaged (lib/eval/tta.ts); default none. */
+  tta: TtaFlip[];
+  /** Re-estimate batch-norm statistics on the case's own slices first (lib/eval/adapt-bn.ts); default false. */
+  adaptBn: boolean;
 }
 
-export const predictDefaults: PredictOptions = { batchSize: 8, threshold: 0.5, aggregation: {} };
+export const predictDefaults: PredictOptions = { batchSize: 8, threshold: 0.5, aggregation: {}, tta: [], adaptBn: false };
 
 /** Slice outputs on the model grid. */
 export interface ModelGridPrediction {
@@ -89,15 +97,17 @@ export function predictOnModelGrid(model: MultiTaskModel, prepared: PreparedCase
   const tumourAreaMm2 = new Float64Array(D);
   const pixelMm2 = prepared.grid.spacing[0] * prepared.grid.spacing[1];
   const slices = [...prepared.foreground].map((f, k) => (f > 0 ? k : -1)).filter((k) => k >= 0);
+  const restore = o.adaptBn ? adaptBatchNorm(model, prepared, config, { batchSize: o.batchSize }) : null;
+  try {
   for (let start = 0; start < slices.length; start += o.batchSize) {
     const indices = slices.slice(start, start + o.batchSize);
     const batch = extractSlices(prepared.channels, { axis: 2, context: config.context, indices });
     let segData: Float32Array | null = null;
     let clsData: Float32Array | null = null;
     tf.tidy(() => {
-      const out = model.predict(tf.tensor4d(batch.data, batch.shape));
-      if (out.seg) segData = tf.sigmoid(out.seg).dataSync() as Float32Array;
-      if (out.cls) clsData = tf.softmax(out.cls).dataSync() as Float32Array;
+      const out = predictProbabilities(model, tf.tensor4d(batch.data, batch.shape), o.tta);
+      if (out.seg) segData = out.seg.dataSync() as Float32Array;
+      if (out.cls) clsData = out.cls.dataSync() as Float32Array;
     });
     indices.forEach((k, i) => {
       if (segData && probability) {
@@ -112,6 +122,9 @@ export function predictOnModelGrid(model: MultiTaskModel, prepared: PreparedCase
         classProbabilities[k] = clsData.slice(i * K, (i + 1) * K);
       }
     });
+  }
+  } finally {
+    restore?.();
   }
   return {
     probability: probability ? { data: probability, dims: prepared.grid.dims, spacing: prepared.grid.spacing, affine: prepared.grid.affine } : null,

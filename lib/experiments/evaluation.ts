@@ -13,6 +13,7 @@ import { engineReport } from '../engine/backend';
 import { DatasetError } from '../errors';
 import { defaultAggregateOptions, type SliceAggregation } from '../eval/aggregate';
 import { evaluateModel, type EvaluationSummary, type PatientRow } from '../eval/evaluate';
+import type { TtaFlip } from '../eval/tta';
 import { writePatientsCsv } from '../eval/results';
 import { loadRun } from '../eval/run';
 import { rocAuc } from '../metrics/classification';
@@ -44,6 +45,9 @@ export interface EvaluationRecord {
   network_auc: number | null;
   phenotype_auc: number | null;
   patients_csv: string;
+  /** The test-time options of the evaluation (absent in records written before they existed). */
+  tta?: TtaFlip[];
+  adapt_bn?: boolean;
 }
 
 export type EvaluationSplit = 'all' | 'train' | 'val';
@@ -59,6 +63,10 @@ export interface EvaluateRunOptions {
   aggregation: SliceAggregation;
   /** Use the run's patient model when it has one (default true); false scores the network alone. */
   patientModel: boolean;
+  /** Test-time flips (lib/eval/tta.ts); default none. */
+  tta: TtaFlip[];
+  /** Test-time batch-norm adaptation on each patient's slices (lib/eval/adapt-bn.ts); default false. */
+  adaptBn: boolean;
   onPatient?: (row: PatientRow, index: number, total: number) => void;
 }
 
@@ -69,6 +77,8 @@ export const evaluateRunDefaults: Omit<EvaluateRunOptions, 'onPatient'> = {
   bootstrap: 2000,
   aggregation: defaultAggregateOptions.method,
   patientModel: true,
+  tta: [],
+  adaptBn: false,
 };
 
 /** Mutant-vs-wild-type AUC of one probability column over the labelled patients that have it; null without both classes. */
@@ -155,6 +165,8 @@ export async function evaluateRun(
       bootstrap: { replicates: o.bootstrap, seed: 0 },
       aggregation: { method: o.aggregation },
       patientModel,
+      tta: o.tta,
+      adaptBn: o.adaptBn,
       ...(o.onPatient ? { onPatient: (row: PatientRow, i: number) => o.onPatient!(row, i, cases.length) } : {}),
     });
     await fs.mkdir(outDir, { recursive: true });
@@ -174,6 +186,8 @@ export async function evaluateRun(
       rows,
       summary,
     );
+    record.tta = o.tta;
+    record.adapt_bn = o.adaptBn;
     await writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(record, null, 1) + '\n');
     return { rows, summary, record };
   } finally {

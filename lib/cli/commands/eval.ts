@@ -7,10 +7,11 @@ import { NON_FINITE_RULES, nonFiniteReport, withNonFinite } from '../../io/non-f
 import { createProgress } from '../../util/progress';
 import { choiceOption, flagOptions, integerOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
+import { TEST_TIME_USAGE, testTimeOptions } from '../test-time';
 
 const usage = `usage: egfr-gtv eval --run RUN --data DIR [--json] [--split all|train|val] [--out DIR] [--threshold 0.5]
                      [--bootstrap 2000] [--aggregation M] [--network-only] [--layout native] [--backend B]
-                     [--non-finite error|zero]
+                     [--non-finite error|zero] [--tta] [--tta-flips x,y] [--adapt-bn]
 
 Evaluates a run's final model on a cohort, patient by patient, on each image's own grid: segmentation in 3D (dice,
 iou, hd95_mm, assd_mm, sensitivity, precision, lesion_sensitivity, lesion_fp; mean, median and n over patients) and
@@ -26,6 +27,7 @@ RUN/eval/<name of DIR>).
                     phenotypes; see egfr-gtv patient-model)
   --non-finite R    NaN or infinite voxels in an image: error (default: refuse it, naming the file and the count) or
                     zero (replace them by 0; --json adds non_finite_replaced and non_finite_files)
+${TEST_TIME_USAGE}
 
 With a patient model the segmentation metrics score its screened mask and the EGFR metrics its fused probability;
 summary.json adds network_auc and phenotype_auc, and patients.csv has network_probability and phenotype_probability
@@ -37,8 +39,8 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      ...stringOptions('run', 'data', 'split', 'out', 'threshold', 'bootstrap', 'layout', 'backend', 'aggregation', 'non-finite'),
-      ...flagOptions('json', 'network-only'),
+      ...stringOptions('run', 'data', 'split', 'out', 'threshold', 'bootstrap', 'layout', 'backend', 'aggregation', 'non-finite', 'tta-flips'),
+      ...flagOptions('json', 'network-only', 'tta', 'adapt-bn'),
     });
     const runDir = requireOption(values, 'run');
     const data = requireOption(values, 'data');
@@ -59,6 +61,7 @@ export const command: Command = {
         bootstrap: replicates,
         aggregation: method,
         patientModel: !values['network-only'],
+        ...testTimeOptions(values),
         onPatient: (row, i, total) => {
           progress ??= createProgress('eval', total);
           progress.update(i + 1, row.case_id);

@@ -8,10 +8,11 @@ import { writeNifti } from '../../io/nifti-write';
 import { NON_FINITE_RULES, nonFiniteReport, withNonFinite } from '../../io/non-finite';
 import { choiceOption, flagOptions, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
+import { TEST_TIME_USAGE, testTimeOptions } from '../test-time';
 
 const usage = `usage: egfr-gtv predict --run RUN --in IMAGE.nii.gz [--in IMAGE2.nii.gz ...] --out MASK.nii.gz
                         [--prob PROB.nii.gz] [--threshold 0.5] [--aggregation M] [--network-only] [--backend B]
-                        [--non-finite error|zero]
+                        [--non-finite error|zero] [--tta] [--tta-flips x,y] [--adapt-bn]
 
 Predicts one case with a run's final model. Give one --in per sequence the model was trained on, in the run's order
 (config.json, data.sequences); all on one grid. Writes the GTV mask (uint8 0/1) on the input's grid with the input's
@@ -25,7 +26,8 @@ network's and the probability its own 1 - P(wild-type).
   --aggregation M   how slice probabilities become the patient's: ${sliceAggregations.join(', ')} (default
                     ${defaultAggregateOptions.method}: mean weighted by the predicted tumour area of each slice)
   --non-finite R    NaN or infinite voxels in an image: error (default: refuse it, naming the file and the count) or
-                    zero (replace them by 0; the JSON adds non_finite_replaced and non_finite_files)`;
+                    zero (replace them by 0; the JSON adds non_finite_replaced and non_finite_files)
+${TEST_TIME_USAGE}`;
 
 export const command: Command = {
   name: 'predict',
@@ -33,8 +35,8 @@ export const command: Command = {
   usage,
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      ...stringOptions('run', 'out', 'prob', 'threshold', 'backend', 'aggregation', 'non-finite'),
-      ...flagOptions('network-only'),
+      ...stringOptions('run', 'out', 'prob', 'threshold', 'backend', 'aggregation', 'non-finite', 'tta-flips'),
+      ...flagOptions('network-only', 'tta', 'adapt-bn'),
       in: { type: 'string', multiple: true },
     });
     const runDir = requireOption(values, 'run');
@@ -51,7 +53,7 @@ export const command: Command = {
     try {
       const patientModel = values['network-only'] ? null : await loadPatientModel(runDir);
       const { result: prediction, replaced } = await withNonFinite(nonFinite, () =>
-        predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method }, patientModel }),
+        predictFiles(model, inputs, config.data.sequences, config.data.preprocess, { threshold, aggregation: { method }, patientModel, ...testTimeOptions(values) }),
       );
       if (prediction.mask) await writeNifti(out, prediction.mask);
       if (values.prob && prediction.probability) await writeNifti(values.prob, prediction.probability);
