@@ -54,8 +54,9 @@ export const CENTRES: Record<CentreName, CentreProfile> = {
 /** One case's drawn scanner. */
 export type ScannerParams = { [K in keyof CentreProfile]: number };
 
-export function drawScanner(rng: Rng, centre: CentreName): ScannerParams {
-  const profile = CENTRES[centre];
+/** One case's scanner drawn from a built-in centre's ranges, or from a (checked) user profile's. */
+export function drawScanner(rng: Rng, centre: CentreName | CentreProfile): ScannerParams {
+  const profile = typeof centre === 'string' ? CENTRES[centre] : centre;
   const out = {} as ScannerParams;
   for (const key of Object.keys(profile) as (keyof CentreProfile)[]) out[key] = rng.uniform(profile[key][0], profile[key][1]);
   return out;

@@ -4,7 +4,8 @@ import { ConfigError } from '../errors';
 import { Rng } from '../util/rng';
 import { tissueFractions, type Anatomy } from './anatomy';
 import { drawContrast, renderSequence, type DrawnContrast, type Sequence } from './appearance';
-import { CENTRE_NAMES, drawScanner, type CentreName, type ScannerParams } from './centres';
+import { CENTRE_NAMES, drawScanner, type CentreName, type CentreProfile, type ScannerParams } from './centres';
+import { validateScannerProfile } from './scanner-profile';
 import { addMassEffect, defaultDeformationConfig, sampleDeformation, warpVolumes, type DeformationConfig, type DeformationParams } from './deformation';
 import {
   DIFFICULTIES,
@@ -35,6 +36,8 @@ export interface CohortConfig {
   deformation: DeformationConfig;
   placement: LesionPlacementConfig;
   vessels: VesselConfig;
+  /** A user scanner profile (lib/synth/scanner-profile.ts) in place of the centre's ranges; the centre still names the cases and their streams. */
+  scanner?: CentreProfile;
 }
 
 export const defaultCohortConfig: CohortConfig = {
@@ -59,6 +62,7 @@ export function resolveCohortConfig(partial: Partial<CohortConfig> = {}): Cohort
   if (!(c.difficulty in DIFFICULTIES)) throw new ConfigError(`difficulty must be one of ${Object.keys(DIFFICULTIES).join(', ')}, got '${c.difficulty}'`);
   if (!(c.scheme in EGFR_CLASSES)) throw new ConfigError(`scheme must be one of ${Object.keys(EGFR_CLASSES).join(', ')}, got '${c.scheme}'`);
   if (!Number.isInteger(c.maxLesions) || c.maxLesions < 1 || c.maxLesions > 250) throw new ConfigError(`maxLesions must be an integer in 1..250, got ${c.maxLesions}`);
+  if (c.scanner !== undefined) c.scanner = validateScannerProfile(c.scanner);
   return c;
 }
 
@@ -164,7 +168,7 @@ export function generateCase(anatomy: Anatomy, config: CohortConfig, index: numb
   }
   const maps = paintLesions(placed.lesions, { dims, spacing, brain, wm: tissue.wm, gm: tissue.gm });
   const vessels = paintVessels(rng.fork('vessels'), dims, spacing, brain, tissue.csf, depth, config.vessels);
-  const scanner = drawScanner(rng.fork('scanner'), config.centre);
+  const scanner = drawScanner(rng.fork('scanner'), config.scanner ?? config.centre);
   const inputs = {
     dims,
     spacing,

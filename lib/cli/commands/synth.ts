@@ -1,4 +1,5 @@
 import { CENTRE_NAMES } from '../../synth/centres';
+import { SCANNER_FIELDS, readScannerProfile } from '../../synth/scanner-profile';
 import { loadColin27 } from '../../synth/colin27';
 import type { EgfrScheme } from '../../data/egfr';
 import { DIFFICULTIES, EGFR_CLASSES, type Difficulty } from '../../synth/egfr-phenotype';
@@ -12,7 +13,7 @@ export const command: Command = {
   summary: 'generate a synthetic brain-metastasis cohort with EGFR labels on real (Colin27) anatomy',
   usage: [
     'usage: egfr-gtv synth --out DIR --cases N --seed S [--centre internal|external] [--difficulty easy|medium|hard]',
-    '                      [--scheme binary|three-class] [--flair] [--max-lesions K] [--overwrite] [--json]',
+    '                      [--scheme binary|three-class] [--flair] [--max-lesions K] [--scanner FILE.json] [--overwrite] [--json]',
     '',
     'Writes DIR/labels.csv, DIR/cohort.json and DIR/<case_id>/{t1c,flair,gtv}.nii.gz + meta.json (the project-native',
     'layout). The same options give the same bytes. The model, its parameters and its limits: datasets/README.md.',
@@ -21,6 +22,9 @@ export const command: Command = {
     '  --cases N          number of patients (one case each)',
     '  --seed S           integer seed, 0..2^32-1',
     "  --centre C         scanner characteristics: 'internal' (default; thin slices, good SNR) or 'external'",
+    '  --scanner FILE     your own scanner: a JSON object with every field of a centre profile as a [lo, hi] range',
+    `                     (${SCANNER_FIELDS.join(', ')}; see lib/synth/centres.ts); the centre still names the`,
+    '                     cases, whose patients are the same as without it; recorded in cohort.json',
     '  --difficulty D     class overlap and label noise of the EGFR rule: easy, medium (default), hard',
     "  --scheme S         'binary' (wildtype/mutant, default) or 'three-class' (wildtype/19del/l858r)",
     '  --flair            also write a FLAIR-like second channel',
@@ -29,7 +33,7 @@ export const command: Command = {
   ].join('\n'),
   async run(args) {
     const { values } = parseCommandArgs(args, {
-      ...stringOptions('out', 'cases', 'seed', 'centre', 'difficulty', 'scheme', 'max-lesions'),
+      ...stringOptions('out', 'cases', 'seed', 'centre', 'difficulty', 'scheme', 'max-lesions', 'scanner'),
       ...flagOptions('flair', 'overwrite', 'json'),
     });
     const out = requireOption(values, 'out');
@@ -41,12 +45,13 @@ export const command: Command = {
     const cases = numberOption(values, 'cases', 0);
     const seed = numberOption(values, 'seed', 0);
     const maxLesions = numberOption(values, 'max-lesions', 8);
+    const scanner = values.scanner !== undefined ? readScannerProfile(values.scanner) : undefined;
     const anatomy = await loadColin27();
     const progress = createProgress('synth', cases);
     progress.update(0);
     const summary = await exportCohort(
       anatomy,
-      { cases, seed, centre, difficulty, scheme, flair: Boolean(values.flair), maxLesions },
+      { cases, seed, centre, difficulty, scheme, flair: Boolean(values.flair), maxLesions, ...(scanner ? { scanner } : {}) },
       out,
       { overwrite: Boolean(values.overwrite), onCase: (done, _total, meta) => progress.update(done, meta.caseId) },
     );
