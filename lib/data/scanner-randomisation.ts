@@ -45,6 +45,8 @@
  */
 import { ConfigError } from '../errors';
 import type { Rng } from '../util/rng';
+import { affineZooms } from '../volume/affine';
+import type { Volume, VoxelArray } from '../volume/volume';
 
 /** One transform: applied with `probability`, its parameter drawn from `range` [lo, hi]. */
 export interface RandomisedTransform {
@@ -360,6 +362,44 @@ export function randomiseScanner(
     if (!(a.sd > 0)) continue;
     const k = b.sd / a.sd;
     for (let i = ch; i < out.length; i += C) if (image[i] !== 0) out[i] = b.mean + k * (out[i] - a.mean);
+  }
+  return out;
+}
+
+/**
+ * A whole image re-acquired in slabs `thicknessMm` thick along its axial axis (the voxel axis closest to world z),
+ * slab centres at (phase + m) x thickness from the first slice, linearly interpolated back onto its own grid: the
+ * through-plane step of `randomiseScanner` on a stored image (raw signal, 0 outside the head; voxels at 0 stay 0).
+ * The patient model's lesion screen is fitted on such copies too (lib/patient/fit.ts).
+ */
+export function simulateThickSlices(volume: Volume<VoxelArray>, thicknessMm: number, phase: number): Volume<Float32Array> {
+  const zooms = affineZooms(volume.affine);
+  const axis = [0, 1, 2].reduce((best, a) => (Math.abs(volume.affine[2][a]) / zooms[a] > Math.abs(volume.affine[2][best]) / zooms[best] ? a : best), 2);
+  const data = Float32Array.from(volume.data);
+  const f = thicknessMm / zooms[axis];
+  const out: Volume<Float32Array> = { ...volume, data };
+  if (!(f > 1)) return out;
+  const [nx, ny, nz] = volume.dims;
+  const n = volume.dims[axis];
+  const stride = [1, nx, nx * ny][axis];
+  const rows = (nx * ny * nz) / n;
+  // Each voxel index with coordinate 0 along the axis, i.e. the start of one row along it.
+  const starts = new Int32Array(rows);
+  let r = 0;
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if ([i, j, k][axis] === 0) starts[r++] = i + nx * (j + ny * k);
+  const weights = Array.from({ length: n }, (_, k) => {
+    const m = Math.floor(k / f - phase);
+    return [...lowResolutionWeights(f, k / f - phase - m)].map(([offset, w]) => [Math.min(n - 1, Math.max(0, k + offset)), w] as const);
+  });
+  const src = volume.data;
+  for (const start of starts) {
+    for (let k = 0; k < n; k++) {
+      const v = start + k * stride;
+      if (src[v] === 0) continue;
+      let acc = 0;
+      for (const [kk, w] of weights[k]) acc += w * src[start + kk * stride];
+      data[v] = acc;
+    }
   }
   return out;
 }

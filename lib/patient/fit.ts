@@ -5,7 +5,12 @@
  *    validation patients and of the first `candidatePatients` training patients (a component is a lesion when it
  *    touches the ground truth). The network has seen the training patients, so their masks alone would show it at its
  *    best; the validation patients show it as a test patient does. Fewer than MIN_CANDIDATES_PER_KIND true or false
- *    candidates leave the run without a screen;
+ *    candidates leave the run without a screen. So that the screen travels to other scanners (issue 16), each
+ *    validation patient is also predicted once as a thick-slice copy (`thickSliceCopies`, default on): its images
+ *    re-acquired in slabs of a thickness drawn from the training's scanner randomisation range (1.5-7 mm,
+ *    lib/data/scanner-randomisation.ts `simulateThickSlices`, seeded by the patient id), so the screen's features
+ *    (flatness and rim brightness above all, which thick slices shift) are fitted on thin and thick slices alike; the
+ *    copies' candidates join the screen's data and nothing else (the temperatures use the patients as they are);
  * 3. its temperatures on the validation patients' predictions (the network's probability and the screened mask's
  *    phenotypes, as a test patient gives them).
  * The train command runs it after the network; `egfr-gtv patient-model` runs it for an existing run.
@@ -14,6 +19,8 @@ import type { Case } from '../data/case';
 import { readCaseInput } from '../data/case-input';
 import type { CaseInput } from '../preprocess/prepare-case';
 import { ConfigError, DatasetError } from '../errors';
+import { scannerRandomisationDefaults, simulateThickSlices } from '../data/scanner-randomisation';
+import { Rng } from '../util/rng';
 import { DEFAULT_RIM_MM, LESION_CANDIDATE_FEATURES } from './lesion-candidates';
 import { fitLogistic, fitTemperature, logisticLogit } from './logistic-regression';
 import { patientPhenotypeFeatureNames, resolveLesionPhenotypeOptions, type LesionPhenotypeOptions } from './lesion-phenotype';
@@ -51,10 +58,20 @@ export interface FitPatientModelOptions {
   candidatePatients: number;
   /** P(lesion) below which the screen drops a component. Default 0.5. */
   candidateThreshold: number;
+  /** Also fit the screen on a thick-slice copy of each validation patient (see the file comment). Default true. */
+  thickSliceCopies: boolean;
+  /** The copies' slice thickness range, mm. Default the training randomisation's, [1.5, 7]. */
+  thickSliceMm: [number, number];
   onProgress?: (stage: PatientModelStage, done: number, total: number) => void;
 }
 
-export const fitPatientModelDefaults = { l2: 1, candidatePatients: 60, candidateThreshold: 0.5 };
+export const fitPatientModelDefaults = {
+  l2: 1,
+  candidatePatients: 60,
+  candidateThreshold: 0.5,
+  thickSliceCopies: true,
+  thickSliceMm: scannerRandomisationDefaults.lowResolution.range,
+};
 
 type LabelledInput = CaseInput & { label: number };
 
@@ -117,6 +134,12 @@ export async function fitPatientModel(config: RunConfig, cases: readonly Case[],
   for (const id of config.data.val) {
     const input = await read(id, 'validation');
     val.push({ id, ...predict(input), label: input.label > 0 ? 1 : 0 });
+    if (o.thickSliceCopies) {
+      const rng = new Rng(`thick-slice-copy:${id}`);
+      const thickness = rng.uniform(o.thickSliceMm[0], o.thickSliceMm[1]);
+      const phase = rng.uniform(0, 1);
+      predict({ ...input, images: input.images.map((image) => simulateThickSlices(image, thickness, phase)) });
+    }
     o.onProgress?.('val', val.length, config.data.val.length);
   }
   const screenIds = config.data.train.slice(0, o.candidatePatients);

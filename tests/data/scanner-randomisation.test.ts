@@ -11,6 +11,7 @@ import {
   type SliceNeighbours,
 } from '../../lib/data/scanner-randomisation';
 import { ConfigError } from '../../lib/errors';
+import { simulateThickSlices } from '../../lib/data/scanner-randomisation';
 import { Rng } from '../../lib/util/rng';
 
 const H = 24;
@@ -193,5 +194,28 @@ describe('scanner randomisation', () => {
     assert.throws(() => resolveScannerRandomisation({ contrast: { range: [0, 1] } }), /contrast\.range/);
     assert.throws(() => resolveScannerRandomisation({ histogramShift: { range: [4.5, 6] } }), /histogramShift\.range/);
     assert.throws(() => resolveAugmentConfig({ scanner: { gamma: { range: [-1, 2] } } }), /gamma\.range/);
+  });
+
+  it('simulateThickSlices re-acquires a volume along its axial axis: linear profiles kept, sheets spread, background 0', () => {
+    const dims: [number, number, number] = [4, 3, 30];
+    const affine = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1.5, 0],
+      [0, 0, 0, 1],
+    ];
+    const data = new Float32Array(4 * 3 * 30);
+    for (let k = 0; k < 30; k++) for (let p = 0; p < 12; p++) data[k * 12 + p] = p === 0 ? 0 : 100 + 2 * k + (k === 15 ? 50 : 0);
+    const thin = simulateThickSlices({ data, dims, spacing: [1, 1, 1.5], affine }, 1.5, 0.3);
+    assert.deepEqual(thin.data, data);
+    const thick = simulateThickSlices({ data, dims, spacing: [1, 1, 1.5], affine }, 6, 0.3);
+    for (let k = 0; k < 30; k++) assert.equal(thick.data[k * 12], 0, 'background stays 0');
+    // Away from the sheet and the ends the linear ramp is kept; the sheet keeps at most 1 / 4 of its 50.
+    for (const k of [6, 7, 8]) assert.ok(Math.abs(thick.data[k * 12 + 1] - (100 + 2 * k)) < 0.2, `${k}: ${thick.data[k * 12 + 1]}`);
+    const excess = thick.data[15 * 12 + 1] - (100 + 30);
+    assert.ok(excess > 0 && excess <= 50 / 4 + 1e-3, `${excess}`);
+    let total = 0;
+    for (let k = 8; k < 23; k++) total += thick.data[k * 12 + 1] - (100 + 2 * k);
+    assert.ok(Math.abs(total - 50) < 1, `the sheet's signal is spread, not lost: ${total}`);
   });
 });

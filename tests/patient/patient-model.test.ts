@@ -217,6 +217,11 @@ describe('patient model', function () {
       // Refitting with the saved network on the backend it was trained on gives the same model (but the timestamp).
       const refit = await fitPatientModel(config, dataset.cases, { network: networkPredictor(model, config.data.preprocess) });
       assert.deepEqual({ ...refit, fitted: { ...refit.fitted, created: '' } }, { ...pm, fitted: { ...pm.fitted, created: '' } });
+      // The thick-slice copies of the validation patients add candidates to the screen and change nothing else.
+      const thinOnly = await fitPatientModel(config, dataset.cases, { network: networkPredictor(model, config.data.preprocess), thickSliceCopies: false });
+      assert.ok(thinOnly.fitted.candidates <= refit.fitted.candidates);
+      assert.equal(thinOnly.fitted.valPatients, refit.fitted.valPatients);
+      assert.deepEqual([thinOnly.temperature, thinOnly.networkTemperature, thinOnly.phenotype], [refit.temperature, refit.networkTemperature, refit.phenotype]);
       const input = await readCaseInput(dataset.cases.find((c) => c.id === config.data.val[0])!, config.data.sequences);
       const plain = predictCase(model, input, config.data.preprocess);
       assert.equal(plain.patient, null);
