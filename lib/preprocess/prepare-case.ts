@@ -5,7 +5,8 @@
  * constant voxel k whatever the acquisition), then resampled in-plane only, onto `size` x `size` pixels of
  * `inPlaneSpacing` mm ('fit': the spacing at which the larger in-plane field of view fills `size` pixels, so the whole
  * field of view is kept and the smaller axis is zero-padded, centred). The slice axis keeps its voxels (no resampling
- * across slices). Images are resampled linearly, the mask by nearest neighbour. Each image channel is then
+ * across slices, whatever the slice thickness: nnU-Net's rule for anisotropic volumes in 2D, lib/preprocess/config.ts
+ * `ANISOTROPY_THRESHOLD`). Images are resampled linearly, the mask by nearest neighbour. Each image channel is then
  * z-scored inside the foreground (model-grid voxels where the first image is > 0: the skull-stripped brain, or the
  * head) after percentile clipping (lib/volume/normalise.ts); voxels outside the foreground are 0.
  * Because the model grid carries its own affine, a prediction on it goes back to the input grid by resampling through
