@@ -9,3 +9,4 @@ export * from './evaluation';
 export * from './examples';
 export * from './compare';
 export * from './reference-results';
+export * from './study-progress';

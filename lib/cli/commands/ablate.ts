@@ -1,7 +1,7 @@
 import { join, basename, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../../errors';
-import { runAblation, writeStudyResults, type AblationEvent } from '../../experiments/ablation';
+import { runAblation, writeStudyResults } from '../../experiments/ablation';
 import { ensureStudyCohorts, studyCohortsRequest, studyCohortsRoot } from '../../experiments/cohorts';
 import { gridCells, readGrid } from '../../experiments/grid';
 import { indexedJobManifest, toYaml } from '../../experiments/kubernetes';
@@ -11,11 +11,11 @@ import { claimStudyFolder } from '../../experiments/study-folder';
 import { loadStudy } from '../../experiments/study';
 import { EGFR_GTV_BIN, startLocalWorkers, threadsPerWorker } from '../../experiments/workers';
 import { writeReport } from '../../report/report';
-import { terminalProgress } from '../../train/progress';
 import { isFastMode } from '../../util/mode';
 import { createStagedProgress, formatDuration } from '../../util/progress';
 import { choiceOption, flagOptions, integerOption, nameValueOption, numberOption, parseCommandArgs, requireOption, stringOptions } from '../args';
 import type { Command } from '../command';
+import { studyProgress } from '../../experiments/study-progress';
 
 const usage = `usage: egfr-gtv ablate --grid FILE [--out DIR] [--data DIR --test NAME=DIR ...] [--bootstrap N] [--max-cells N]
          [--task-index I --task-count N] [--lease S] [--workers N]
@@ -58,31 +58,6 @@ expired and continues from its checkpoint.
                       (default the parent of --out)
   --collect           train nothing: rebuild results.csv from the finished cells, list the unfinished ones (exit 1
                       when there are any) and write the HTML report to <out>/report (not with --no-report)`;
-
-function eventPrinter(prefix = ''): (e: AblationEvent) => void {
-  let waitingFor = '';
-  const say = (text: string) => process.stderr.write(`${prefix}${text}\n`);
-  return (e) => {
-    const at = 'index' in e ? `[${e.index + 1}/${e.total}] ` : '';
-    if (e.kind === 'skip') say(`${at}${e.cell.id}: finished earlier, skipped`);
-    if (e.kind === 'takeover') say(`${at}${e.cell.id}: taking over from ${e.from.id} (its lease expired ${e.from.expires})`);
-    if (e.kind === 'start') say(`${at}${e.cell.id}: ${e.resumed ? 'continuing from its checkpoint' : 'training'}`);
-    if (e.kind === 'evaluated') {
-      const seg = e.summary.segmentation;
-      const cls = e.summary.classification;
-      const f = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
-      say(`  ${e.set}: ${e.summary.patients} patients, dice ${f(seg?.dice.mean)}, auc ${f(cls?.auc)}`);
-    }
-    if (e.kind === 'done') say(`${at}${e.cell.id}: done in ${formatDuration(e.seconds)}`);
-    if (e.kind === 'failed') say(`${at}${e.cell.id}: FAILED: ${e.error}`);
-    if (e.kind === 'lost') say(`${at}${e.cell.id}: lost its claim to another worker; left to it`);
-    if (e.kind === 'waiting') {
-      const text = e.cells.map((c) => `${c.cell} (${c.heldBy.id})`).join(', ');
-      if (text !== waitingFor) say(`waiting for cells other workers hold: ${text}`);
-      waitingFor = text;
-    }
-  };
-}
 
 function printTables(rows: ResultRow[], sets: string[]): void {
   const summary = summariseResults(rows);
@@ -275,6 +250,7 @@ export const command: Command = {
     const { taskIndex, taskCount } = taskOptions(values);
     const distributed = taskCount > 1;
     const prefix = distributed ? `[task ${taskIndex}/${taskCount}] ` : '';
+    const progress = studyProgress(total, Object.keys(tests).length, { prefix });
     const result = await runAblation({
       grid,
       out,
@@ -287,8 +263,8 @@ export const command: Command = {
       ...(lease !== undefined ? { leaseSeconds: lease } : {}),
       ...(process.env.EGFR_GTV_LOG ? { log: process.env.EGFR_GTV_LOG } : {}),
       ...(maxCellsValue !== undefined ? { maxCells: maxCellsValue } : {}),
-      trainCallbacks: () => terminalProgress(),
-      onEvent: eventPrinter(prefix),
+      trainCallbacks: (cell) => progress.trainCallbacks(cell),
+      onEvent: (e) => progress.onEvent(e),
     });
     if (distributed) {
       process.stdout.write(`${prefix}trained ${result.trained.length} cells (${result.trained.join(', ') || 'none'}); ${result.records.length}/${total} cells of the study finished\n`);
