@@ -42,6 +42,7 @@ export function studyProgress(total: number, sets: number, options: ProgressOpti
       const at = 'index' in e ? `[${e.index + 1}/${e.total}] ` : '';
       if (e.kind === 'skip') {
         skipped++;
+        say(`${at}${e.cell.id}: finished earlier, skipped`);
         return;
       }
       if (e.kind === 'start' || e.kind === 'takeover') {
