@@ -15,3 +15,4 @@ export * from './sampler';
 export * from './augment';
 export * from './slice-dataset';
 export * from './stored-case';
+export * from './scanner-randomisation';

@@ -3,3 +3,5 @@ export * from './predict';
 export * from './evaluate';
 export * from './results';
 export * from './run';
+export * from './tta';
+export * from './adapt-bn';

@@ -12,3 +12,4 @@ export * from './lesions';
 export * from './lobes';
 export * from './sampling';
 export * from './vessels';
+export * from './scanner-profile';
