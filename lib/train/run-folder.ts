@@ -14,6 +14,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreprocessConfig } from '../preprocess/config';
 import { ModelFileError } from '../errors';
+import { resolveScannerRandomisation } from '../data/scanner-randomisation';
 import { resolveLossConfig } from '../losses/task-losses';
 import type { ModelConfig, TaskName } from '../model/multitask';
 import { csvText, parseCsv } from '../data/csv';
@@ -100,8 +101,15 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
     throw new ModelFileError(`format version ${String(parsed.formatVersion)} is not supported (this egfr-gtv reads ${RUN_FORMAT_VERSION})`, file);
   }
   if (!parsed.model || !parsed.data || !parsed.train) throw new ModelFileError('lacks the model, data or train section', file);
-  // Runs written before the loss config was stored resolved hold only the loss values they changed.
-  return { ...parsed, train: { ...parsed.train, loss: resolveLossConfig(parsed.train.loss) } } as RunConfig;
+  // Runs written before the loss config was stored resolved hold only the loss values they changed; runs written
+  // before the scanner randomisation existed trained without it, and resume without it.
+  const augment = parsed.train.augment as Partial<RunConfig['train']['augment']> | undefined;
+  const train = {
+    ...parsed.train,
+    loss: resolveLossConfig(parsed.train.loss),
+    ...(augment && augment.scanner === undefined ? { augment: { ...augment, scanner: resolveScannerRandomisation(false) } } : {}),
+  };
+  return { ...parsed, train } as RunConfig;
 }
 
 

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { resolveLossConfig } from '../../lib/losses/task-losses';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { keepBestEpoch, resolveTrainConfig, trainDefaults } from '../../lib/train/config';
+import { RUN_FORMAT, RUN_FORMAT_VERSION, readRunConfig } from '../../lib/train/run-folder';
 
 describe('train: config defaults', () => {
   it('an empty config trains what the quality run trains, with the loss fully resolved', () => {
@@ -34,5 +38,22 @@ describe('train: config defaults', () => {
     assert.deepEqual(resolveTrainConfig({ seed: 7, weighting: { kind: 'rlw' } }, 'mtl').weighting, { kind: 'rlw', seed: 7 });
     assert.deepEqual(resolveTrainConfig({ seed: 7, weighting: { kind: 'rlw', seed: 3 } }, 'mtl').weighting, { kind: 'rlw', seed: 3 });
     assert.deepEqual(resolveTrainConfig({ seed: 7, weighting: { kind: 'dwa' } }, 'mtl').weighting, { kind: 'dwa' });
+  });
+
+  it('reads a run folder written before the loss was resolved and the scanner randomisation existed as it trained', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'old-run-'));
+    try {
+      const train = { ...resolveTrainConfig({}, 'mtl'), loss: { seg: { positiveWeight: 5 } } } as Record<string, unknown>;
+      const { scanner: _scanner, ...augment } = resolveTrainConfig({}, 'mtl').augment;
+      train.augment = augment;
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ format: RUN_FORMAT, formatVersion: RUN_FORMAT_VERSION, model: {}, data: {}, train }));
+      const config = await readRunConfig(dir);
+      assert.equal(config.train.loss.seg.positiveWeight, 5);
+      assert.equal(config.train.loss.seg.dice, 1);
+      assert.equal(config.train.augment.scanner.enabled, false);
+      assert.equal(resolveTrainConfig({}, 'mtl').augment.scanner.enabled, true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
