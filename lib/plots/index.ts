@@ -14,3 +14,4 @@ export type { FigureTextLayout, ImageFormat, ImageOptions, RendererOptions, Text
 export * from './display';
 export * from './figures/forest';
 export { fitFigure, type FitOptions } from './figures/fit';
+export * from './figures/landscape';

@@ -25,3 +25,4 @@ export * from './cagrad';
 export * from './nash-mtl';
 export * from './aligned-mtl';
 export * from './db-mtl';
+export * from './toy-problem';
