@@ -58,7 +58,11 @@ describe('writeNifti', () => {
         await writeNifti(file, vol, { description: `round trip ${type}` });
         const bytes = readFileSync(file);
         assert.equal(bytes[0] === 0x1f && bytes[1] === 0x8b, ext === '.nii.gz', 'gzip only for .gz');
-        const back = await readNifti(file);
+        // The extremes of float32 and float64 overflow the float32 voxels the reader returns: refused by default (issue
+        // 21), so the round trip of the values reads them as they are.
+        const overflows = type === 'float32' || type === 'float64';
+        if (overflows) await assert.rejects(readNifti(file), /2 NaN or infinite voxels \(2 infinite/);
+        const back = await readNifti(file, overflows ? { nonFinite: 'keep' } : {});
         assert.equal(back.datatype, type);
         assert.deepEqual(back.dims, dims);
         assert.equal(back.header.descrip, `round trip ${type}`);
