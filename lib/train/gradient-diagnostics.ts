@@ -5,6 +5,8 @@
  * steps before its checkpoint and rewrites the rest, so the file matches an uninterrupted run's.
  */
 import { promises as fs } from 'node:fs';
+import { parseCsv } from '../data/csv';
+import { ModelFileError } from '../errors';
 import type { TaskName } from '../model/multitask';
 import { gram } from '../weighting/gradient-math';
 import type { GradientSpace, TaskNumbers } from '../weighting/strategy';
@@ -83,4 +85,52 @@ export class GradientDiagnosticsLog {
   async append(step: number, epoch: number, d: GradientDiagnostics): Promise<void> {
     await fs.appendFile(this.path, diagnosticsRow(this.tasks, step, epoch, d) + '\n');
   }
+}
+
+/** A run's gradient-diagnostics.csv as columns, and the summary a reader wants first. */
+export interface GradientDiagnosticsLogData {
+  step: number[];
+  space: string[];
+  /** ||g_t|| per task, per step. */
+  norms: Record<string, number[]>;
+  /** Cosine per task pair ('a|b'), per step (NaN where a gradient was zero). */
+  cosines: Record<string, number[]>;
+  conflict: boolean[];
+  /** The method's effective weights per task, per step (NaN where it has none). */
+  weights: Record<string, number[]>;
+  /** The mean cosine of each pair over the finite steps, and the share of steps in conflict. */
+  meanCosine: Record<string, number>;
+  conflictShare: number;
+}
+
+/** Reads a diagnostics CSV written by `GradientDiagnosticsLog`; a missing or malformed file is a ModelFileError. */
+export async function readGradientDiagnostics(path: string): Promise<GradientDiagnosticsLogData> {
+  const text = await fs.readFile(path, 'utf8').catch(() => {
+    throw new ModelFileError('cannot read the gradient diagnostics (only gradient methods write them)', path);
+  });
+  const { header, rows } = parseCsv(text, path);
+  const at = (name: string) => header.indexOf(name);
+  if (at('step') < 0 || at('conflict') < 0) throw new ModelFileError(`not a gradient-diagnostics file: header ${header.join(',')}`, path);
+  const num = (cell: string | undefined) => (cell === undefined || cell === '' ? Number.NaN : Number(cell));
+  const column = (name: string) => rows.map((r) => num(r.cells[at(name)]));
+  const byPrefix = (prefix: string, key: (rest: string) => string) =>
+    Object.fromEntries(header.filter((h) => h.startsWith(prefix)).map((h) => [key(h.slice(prefix.length)), column(h)]));
+  const cosines = byPrefix('cos_', (rest) => rest.replace('_', '|'));
+  const conflict = column('conflict').map((v) => v === 1);
+  const meanCosine = Object.fromEntries(
+    Object.entries(cosines).map(([pair, values]) => {
+      const finite = values.filter((v) => Number.isFinite(v));
+      return [pair, finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : Number.NaN];
+    }),
+  );
+  return {
+    step: column('step'),
+    space: rows.map((r) => r.cells[at('space')] ?? ''),
+    norms: byPrefix('norm_', (rest) => rest),
+    cosines,
+    conflict,
+    weights: byPrefix('weight_', (rest) => rest),
+    meanCosine,
+    conflictShare: conflict.length ? conflict.filter(Boolean).length / conflict.length : Number.NaN,
+  };
 }

@@ -43,10 +43,13 @@ export class GradVacRule extends GramRule {
         const normI = Math.sqrt(Math.max(quadratic(g, c), 0));
         const normJ = Math.sqrt(g[j][j]);
         if (!(normI > 0)) continue;
-        const cos = dotWith(g, c, j) / (normI * normJ);
+        // Rounding can put a cosine of opposed gradients just below -1; the target then reaches -1 and the update's
+        // 1 / sqrt(1 - phi^2) would divide by zero. A target of exactly +-1 leaves no finite update to make.
+        const cos = Math.min(1, Math.max(-1, dotWith(g, c, j) / (normI * normJ)));
         const phi = this.targets[i * t + j];
-        if (cos < phi) {
-          c[j] += (normI * (phi * Math.sqrt(Math.max(1 - cos * cos, 0)) - cos * Math.sqrt(1 - phi * phi))) / (normJ * Math.sqrt(1 - phi * phi));
+        const sinPhi = Math.sqrt(Math.max(1 - phi * phi, 0));
+        if (cos < phi && sinPhi > 0) {
+          c[j] += (normI * (phi * Math.sqrt(Math.max(1 - cos * cos, 0)) - cos * sinPhi)) / (normJ * sinPhi);
         }
         this.targets[i * t + j] = (1 - this.beta) * phi + this.beta * cos;
       }

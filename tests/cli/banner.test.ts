@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listCommands } from '../../lib/cli/main';
 import { writeTinyCohort } from './tiny-run';
+import { writeStudy } from '../experiments/built-study';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'egfr-gtv.js');
 const FIXTURE = join(__dirname, '..', 'fixtures', 'nifti', 'ch2_crop.nii.gz');
@@ -43,6 +44,8 @@ describe('cli: no TensorFlow.js banner', function () {
     const scores = join(root, 's.csv');
     writeFileSync(scores, 'label,score\n0,0.1\n1,0.9\n0,0.4\n1,0.6\n');
     const gtv = join(data, 'tiny-0', 'gtv.nii.gz');
+    const study = join(root, 'built-study');
+    writeStudy(study);
     const cpu = ['--backend', 'cpu'];
     const tiny = ['--model', 'mtl', '--size', '32', '--base-channels', '4', '--steps', '2', '--steps-per-epoch', '2', '--batch', '2', '--val-fraction', '0.25', '--json'];
     // Each command with arguments that make it compute (the cheapest such run): ablate and report only check their
@@ -61,6 +64,8 @@ describe('cli: no TensorFlow.js banner', function () {
       bench: [['bench', '--only', 'resample_ms', ...cpu]],
       ablate: [['ablate', '--grid', join(root, 'no-grid.json'), '--data', data, '--test', `t=${data}`]],
       report: [['report', '--study', root]],
+      compare: [['compare', '--study', study, '--bootstrap', '100']],
+      'export-results': [['export-results', '--study', study, '--out', join(root, 'exported')]],
     };
     const names = listCommands().map((c) => c.name);
     assert.deepEqual(Object.keys(runs).sort(), names.slice().sort(), 'every command has a run here');

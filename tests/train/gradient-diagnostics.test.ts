@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../lib/engine/backend';
 import { buildModel } from '../../lib/model/multitask';
-import { GradientDiagnosticsLog, diagnosticsHeader, diagnosticsRow, gradientDiagnostics } from '../../lib/train/gradient-diagnostics';
+import { GradientDiagnosticsLog, diagnosticsHeader, diagnosticsRow, gradientDiagnostics, readGradientDiagnostics } from '../../lib/train/gradient-diagnostics';
 import { createTrainStep } from '../../lib/train/step';
 import { createWeighting } from '../../lib/weighting/create';
 import { disposeBatch, tinyBatch, tinyConfig } from '../model/tiny';
@@ -63,5 +63,24 @@ describe('gradient diagnostics', () => {
     await resumed.append(2, 1, d);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     assert.deepEqual(lines.map((l) => l.split(',')[0]), ['step', '0', '1', '2']);
+  });
+
+  it('reads the log back as columns with the mean cosine and the share of steps in conflict', async () => {
+    const path = join(dir, 'read-back.csv');
+    const log = await GradientDiagnosticsLog.open(path, ['seg', 'cls']);
+    const agree = gradientDiagnostics(['seg', 'cls'], [Float32Array.from([1, 0]), Float32Array.from([1, 1])], 'parameters', [0.25, 0.75]);
+    const oppose = gradientDiagnostics(['seg', 'cls'], [Float32Array.from([1, 0]), Float32Array.from([-1, 1])], 'parameters', null);
+    await log.append(0, 1, agree);
+    await log.append(1, 1, oppose);
+    await log.append(2, 1, oppose);
+    const read = await readGradientDiagnostics(path);
+    assert.deepEqual(read.step, [0, 1, 2]);
+    assert.deepEqual(read.conflict, [false, true, true]);
+    assert.ok(Math.abs(read.conflictShare - 2 / 3) < 1e-15);
+    assert.ok(Math.abs(read.meanCosine['seg|cls'] - (Math.SQRT1_2 - 2 * Math.SQRT1_2) / 3) < 1e-6);
+    assert.deepEqual(read.weights.seg.slice(0, 1), [0.25]);
+    assert.ok(Number.isNaN(read.weights.seg[1]));
+    assert.ok(Math.abs(read.norms.cls[1] - Math.SQRT2) < 1e-6);
+    await assert.rejects(readGradientDiagnostics(join(dir, 'missing.csv')), /only gradient methods write them/);
   });
 });
