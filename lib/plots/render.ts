@@ -47,7 +47,7 @@ export interface RendererOptions {
 }
 
 /** Chromium's flags for a closed network: without the background-networking ones it keeps trying to phone home. */
-const chromiumArgs = [
+export const chromiumArgs: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -119,7 +119,7 @@ export class FigureRenderer {
       );
     }
     const { chromium } = (await import(playwrightCore)) as PlaywrightCore;
-    const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    const browser = await chromium.launch({ executablePath, args: [...chromiumArgs] });
     try {
       const page = await browser.newPage();
       await page.addScriptTag({ path: require.resolve('plotly.js-dist-min') });

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { findChromium } from '../../lib/plots';
+import { chromiumArgs, findChromium } from '../../lib/plots/render';
 
 /**
  * Notebook 00 in a real browser: Debian's Jupyter Notebook server on 127.0.0.1 (started here, stopped at the end),
@@ -21,16 +21,6 @@ import { findChromium } from '../../lib/plots';
 const root = join(__dirname, '..', '..');
 const notebook = '00-getting-started.ipynb';
 const screenshotDir = join(root, '.cache', 'browser-test');
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const pngCell = {
   cell_type: 'code',
@@ -118,7 +108,7 @@ describe('notebook 00 in a real browser (Jupyter Notebook + Chromium)', function
     }).catch((err: Error) => {
       throw new Error(`${err.message}\n${serverLog}`);
     });
-    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    browser = await chromium.launch({ executablePath, args: [...chromiumArgs] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 
