@@ -4,6 +4,8 @@ import {
   boxPlot,
   calibrationDiagram,
   confusionMatrix,
+  forestPlot,
+  landscapeContour,
   FigureRenderer,
   findChromium,
   type FigureTextLayout,
@@ -58,6 +60,22 @@ const figures: Array<[string, () => PlotlyFigure]> = [
       overlays: [{ name: 'reference GTV', mask: mask(32, 32), colour: '#e8590c' }, { name: 'predicted GTV', mask: mask(32, 32), colour: '#1c7ed6' }],
     })),
   })],
+  ['forestPlot', () => forestPlot({
+    title: long('Title'), xLabel: long('Dice difference (variant - reference)'),
+    rows: [
+      { label: long('mtl · fixed (internal)'), estimate: 0.02, ci: [-0.01, 0.05], group: long('internal') },
+      { label: 'mtl · fixed (external)', estimate: -0.03, ci: [-0.08, 0.01], group: 'external' },
+    ],
+  })],
+  ['landscapeContour', () => {
+    const grid = Array.from({ length: 21 }, (_, i) => -1 + i / 10);
+    return landscapeContour({
+      title: long('Title'), xLabel: long('x axis'), yLabel: long('y axis'),
+      surface: { x: grid, y: grid, z: grid.map((y) => grid.map((x) => x * x + y * y)), label: long('loss') },
+      paths: [{ name: long('CAGrad'), x: [0.9, 0.5, 0.1], y: [0.8, 0.4, 0.05] }],
+      front: { name: long('Pareto set'), x: [-0.5, 0.5], y: [0, 0] },
+    });
+  }],
   ['slicePanels (saliency)', () => slicePanels({
     title: long('Where the model looks'), columns: 3, panelSize: 200,
     panels: [{ title: 'T1c', image: image(32, 32) }, { title: long('Grad-CAM'), image: image(32, 32), heat: { map: mask(32, 32) } }],

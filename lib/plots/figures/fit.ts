@@ -1,4 +1,4 @@
-import type { PlotlyAxis, PlotlyFigure, PlotlyLayout, PlotlyTrace } from '../plotly';
+import type { PlotlyAxis, PlotlyColorbar, PlotlyFigure, PlotlyLayout, PlotlyTrace } from '../plotly';
 import { fontSizes, lineCount, lineHeightPx, textWidthPx, wrapText } from '../theme';
 
 /**
@@ -60,19 +60,43 @@ export function fitFigure(figure: PlotlyFigure, options: FitOptions = {}): Plotl
   const outsideTaken = outside
     ? 50 + Math.max(0, ...named.map((t) => Math.min(outsidePx, textWidthPx(t.name ?? '', legendFont))))
     : 0;
-  const plotW = width - margin.l - margin.r - outsideTaken;
+  // A colour bar (heatmaps, contours) takes its width from the plot too; its title wraps to about that width.
+  const data: PlotlyTrace[] = figure.data.map((t) => ({ ...t }));
+  const colourBarPx = 110;
+  let colourBars = 0;
+  for (const t of data) {
+    if ((t.type === 'heatmap' || t.type === 'contour') && t.showscale !== false) {
+      colourBars++;
+      const bar = (t as { colorbar?: PlotlyColorbar }).colorbar;
+      if (bar?.title) {
+        const size = bar.title.font?.size ?? fontSizes.tick;
+        (t as { colorbar?: PlotlyColorbar }).colorbar = { ...bar, title: { ...bar.title, text: wrapText(bar.title.text, colourBarPx - 10, size) } };
+      }
+    }
+  }
+  const plotW = width - margin.l - margin.r - outsideTaken - (colourBars > 0 ? colourBarPx : 0);
   const plotH = height - margin.t - margin.b;
   if (below && layout.legend) layout.legend = { ...layout.legend, y: -below.offset / plotH, yanchor: 'top' };
-  const data: PlotlyTrace[] = figure.data.map((t) => ({ ...t }));
-  for (const [key, axis] of axisEntries(layout)) {
+  // Axes tied at one scale (scaleanchor) shrink to the shorter side, as square plots (ROC, landscapes) do.
+  const axes = axisEntries(layout);
+  const tied = axes.some(([, a]) => a.scaleanchor !== undefined);
+  for (const [key, axis] of axes) {
     const vertical = key.startsWith('y');
-    const length = (vertical ? plotH : plotW) * span(axis);
+    const side = tied ? Math.min(plotW, plotH) : vertical ? plotH : plotW;
+    const length = side * span(axis);
     const next: PlotlyAxis = { ...axis };
     if (axis.title) {
       const size = axis.title.font?.size ?? fontSizes.axisTitle;
       next.title = { ...axis.title, text: wrapText(axis.title.text, length * 0.95, size) };
     }
-    wrapCategories(data, key, vertical, vertical ? Math.max(120, width * 0.3) : length);
+    const room = vertical ? Math.max(120, width * 0.3) : length;
+    const wrapped = wrapCategories(data, key, vertical, room, axis.categoryarray);
+    if (axis.categoryarray) next.categoryarray = axis.categoryarray.map((c) => (typeof c === 'string' ? (wrapped.get(c) ?? c) : c));
+    // Tick labels given as text (tickvals with ticktext) wrap like categories.
+    if (axis.ticktext) {
+      const each = vertical ? room : (room / Math.max(1, axis.ticktext.length)) * 0.9;
+      next.ticktext = axis.ticktext.map((t) => wrapText(t, each, axis.tickfont?.size ?? fontSizes.tick));
+    }
     (layout as Record<string, unknown>)[key] = next;
   }
   // A legend inside the plot may take most of its width (it covers curves, but stays inside); one below it, all.
@@ -112,11 +136,17 @@ function belowLegend(figure: PlotlyFigure, plotW: number): { offset: number; mar
 }
 
 /**
- * Category labels (string values) of an axis wrapped to fit: along a horizontal axis of `room` pixels each gets its
- * share of it, beside a vertical one each may take `room`. The same category gets the same wrapped name in every
- * trace, so the categories stay the same.
+ * Category labels (string values, and the axis' categoryarray) of an axis wrapped to fit: along a horizontal axis of
+ * `room` pixels each gets its share of it, beside a vertical one each may take `room`. The same category gets the same
+ * wrapped name in every trace and in the order, so the categories stay the same; returns the renaming.
  */
-function wrapCategories(data: PlotlyTrace[], axisKey: string, vertical: boolean, room: number): void {
+function wrapCategories(
+  data: PlotlyTrace[],
+  axisKey: string,
+  vertical: boolean,
+  room: number,
+  categoryArray: ReadonlyArray<unknown> = [],
+): Map<string, string> {
   const ref = axisKey.replace('axis', '');
   const field = vertical ? 'y' : 'x';
   const onAxis = data
@@ -128,7 +158,8 @@ function wrapCategories(data: PlotlyTrace[], axisKey: string, vertical: boolean,
     const values = t[field];
     if (Array.isArray(values)) for (const v of values) if (typeof v === 'string') categories.add(v);
   }
-  if (categories.size === 0) return;
+  for (const c of categoryArray) if (typeof c === 'string') categories.add(c);
+  if (categories.size === 0) return new Map();
   const each = vertical ? room : (room / categories.size) * 0.9;
   const wrapped = new Map([...categories].map((c) => [c, wrapText(c, each, fontSizes.tick)]));
   for (const t of onAxis) {
@@ -137,4 +168,5 @@ function wrapCategories(data: PlotlyTrace[], axisKey: string, vertical: boolean,
       t[field] = values.map((v) => (typeof v === 'string' ? wrapped.get(v) : v));
     }
   }
+  return wrapped;
 }
