@@ -359,7 +359,8 @@ export function verdictSentence(c: Comparison, reference: string, alpha = 0.05):
     const v = verdict(diff, pHolm, alpha);
     if (v === 'not compared') return null;
     const words = v === 'no detectable difference' ? `no detectable difference in ${what}` : `${v} ${what}`;
-    return `${words} (${diff! >= 0 ? '+' : ''}${f(diff)}${ci ? `, 95% CI ${f(ci[0])} to ${f(ci[1])}` : ''}, Holm p ${f(pHolm, 3)})`;
+    const p = pHolm! < 0.001 ? '< 0.001' : f(pHolm, 3);
+    return `${words} (${diff! >= 0 ? '+' : ''}${f(diff)}${ci ? `, 95% CI ${f(ci[0])} to ${f(ci[1])}` : ''}, Holm p ${p})`;
   };
   const parts = [
     part('Dice', c.dice_diff, c.dice_diff_ci95, c.dice_wilcoxon_p_holm),
