@@ -37,16 +37,22 @@ root=${QUALITY_ROOT:-datasets/generated/quality}
 run=${QUALITY_RUN:-runs/quality}
 train_cases=${QUALITY_TRAIN_CASES:-300}
 test_cases=${QUALITY_TEST_CASES:-80}
-size=${QUALITY_SIZE:-128}
-steps=${QUALITY_STEPS:-1600}
-steps_per_epoch=${QUALITY_STEPS_PER_EPOCH:-200}
-batch=${QUALITY_BATCH:-8}
-lr=${QUALITY_LR:-2e-3}
-weight_decay=${QUALITY_WEIGHT_DECAY:-0}
-tumour_fraction=${QUALITY_TUMOUR_FRACTION:-0.75}
-val_fraction=${QUALITY_VAL_FRACTION:-0.1}
-seed=${QUALITY_SEED:-0}
 backend=${QUALITY_BACKEND:-}
+# The training takes egfr-gtv train's own defaults (lib/train/config.ts: the quality settings, 128 px, best epoch
+# kept); each QUALITY_* variable below overrides one of them.
+train_args=()
+add_train_arg() { # env-value option
+  if [ -n "$1" ]; then train_args+=("$2" "$1"); fi
+}
+add_train_arg "${QUALITY_SIZE:-}" --size
+add_train_arg "${QUALITY_STEPS:-}" --steps
+add_train_arg "${QUALITY_STEPS_PER_EPOCH:-}" --steps-per-epoch
+add_train_arg "${QUALITY_BATCH:-}" --batch
+add_train_arg "${QUALITY_LR:-}" --lr
+add_train_arg "${QUALITY_WEIGHT_DECAY:-}" --weight-decay
+add_train_arg "${QUALITY_TUMOUR_FRACTION:-}" --tumour-fraction
+add_train_arg "${QUALITY_VAL_FRACTION:-}" --val-fraction
+add_train_arg "${QUALITY_SEED:-}" --seed
 cli=./bin/egfr-gtv.js
 
 synth() { # dir cases seed centre
@@ -72,10 +78,7 @@ backend_args=()
 if [ -n "$backend" ]; then backend_args=(--backend "$backend"); fi
 if [ "${QUALITY_TRAIN:-1}" = 1 ]; then
   rm -rf "$run"
-  "$cli" train --data "$train_dir" --model mtl --out "$run" --size "$size" --steps "$steps" \
-    --steps-per-epoch "$steps_per_epoch" --batch "$batch" --lr "$lr" --weight-decay "$weight_decay" --seed "$seed" \
-    --val-fraction "$val_fraction" --tumour-fraction "$tumour_fraction" \
-    --patience "$((steps / steps_per_epoch))" "${backend_args[@]}" --json > "$run.train.json"
+  "$cli" train --data "$train_dir" --model mtl --out "$run" "${train_args[@]}" "${backend_args[@]}" --json > "$run.train.json"
 else
   "$cli" patient-model --run "$run" --data "$train_dir" --json > "$run.patient-model.json"
 fi
@@ -99,7 +102,7 @@ eval_done=$(date +%s)
 
 # The model grid's ceiling: the ground truth as the prediction, brought back to the input grid.
 grid_ceiling() { # dir -> JSON {patients, dice_mean, dice_min, anisotropic_inputs}
-  CEILING_DIR="$1" CEILING_SIZE="$size" npx tsx -e '
+  CEILING_DIR="$1" CEILING_SIZE="${QUALITY_SIZE:-128}" npx tsx -e '
 const { openDataset } = require("./lib/data/dataset");
 const { readCaseInput } = require("./lib/data/case-input");
 const { resolvePreprocessConfig, sliceAnisotropy } = require("./lib/preprocess/config");
