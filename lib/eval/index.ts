@@ -5,3 +5,4 @@ export * from './results';
 export * from './run';
 export * from './tta';
 export * from './adapt-bn';
+export * from './saliency';

@@ -5,7 +5,7 @@
 import type { PatientRow } from '../eval/evaluate';
 import { bootstrapBinaryCi } from '../metrics/bootstrap';
 import { confusionAt, rocAuc, rocCurve } from '../metrics/classification';
-import type { ExamplePrediction, PanelPick } from '../experiments/examples';
+import type { ExampleExplanation, ExamplePrediction, PanelPick } from '../experiments/examples';
 import { variantName, type Study, type StudyCell } from '../experiments/study';
 import type { PlotlyFigure } from '../plots/plotly';
 import { barChart } from '../plots/figures/bars';
@@ -149,6 +149,20 @@ export function predictionPanels(examples: readonly ExamplePrediction[], title: 
     ],
   }));
   return slicePanels({ title, panels, columns: Math.min(3, panels.length), panelSize: 240, origin: 'lower' });
+}
+
+/** Where the classifier looks on each explained patient: the slice, its Grad-CAM and its class-token attention. */
+export function saliencyPanels(examples: readonly ExampleExplanation[], title: string): PlotlyFigure {
+  const panels: SlicePanel[] = examples.flatMap((e) => {
+    const outline = e.reference ? [{ name: 'reference GTV', mask: e.reference, colour: '#e8590c' }] : [];
+    return [
+      { title: e.title, image: e.image, overlays: outline },
+      { title: `Grad-CAM, class ${e.gradCam.classIndex} (p ${e.gradCam.probability.toFixed(2)})`, image: e.image, heat: { map: e.gradCam }, overlays: outline },
+      ...(e.attention ? [{ title: 'class-token attention', image: e.image, heat: { map: e.attention }, overlays: outline }] : []),
+    ];
+  });
+  const columns = examples.some((e) => e.attention) ? 3 : 2;
+  return slicePanels({ title, panels, columns, panelSize: 240, origin: 'lower' });
 }
 
 /** The best, median and worst patients by Dice of one cell on one test set, as patients to predict. */
