@@ -5,6 +5,9 @@
 import type { CaseInput } from '../../lib/preprocess/prepare-case';
 import { Rng } from '../../lib/util/rng';
 import type { Mat4, Vec3, Volume } from '../../lib/volume/volume';
+import { SliceDataset } from '../../lib/data/slice-dataset';
+import { resolvePreprocessConfig } from '../../lib/preprocess/config';
+import { prepareCase } from '../../lib/preprocess/prepare-case';
 
 export const TINY_DIMS: Vec3 = [24, 28, 6];
 
@@ -62,4 +65,10 @@ export function tinyModelConfig(channels = 1, dropout = 0) {
     encoder: { baseChannels: 4 },
     classifier: { dropout, attentionDropout: dropout },
   };
+}
+
+/** The tiny cohort prepared at `size` px as a slice dataset (the trainer tests' data). */
+export function tinySliceDataset(cases = 4, size = 32): SliceDataset {
+  const pre = resolvePreprocessConfig({ size });
+  return new SliceDataset(tinyCohort(cases).map((c) => prepareCase(c, pre)), pre);
 }

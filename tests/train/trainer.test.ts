@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SliceDataset } from '../../lib/data/slice-dataset';
-import { prepareCase } from '../../lib/preprocess/prepare-case';
-import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { registerNativeBackend } from '../../lib/engine/native';
 import { buildModel } from '../../lib/model/multitask';
@@ -14,7 +12,7 @@ import { resolveTrainConfig, type TrainConfigInput } from '../../lib/train/confi
 import { runPaths } from '../../lib/train/run-folder';
 import { trainModel } from '../../lib/train/trainer';
 import type { WeightingConfig } from '../../lib/weighting/create';
-import { tinyCohort, tinyModelConfig } from './tiny-cohort';
+import { tinyModelConfig, tinySliceDataset } from './tiny-cohort';
 
 /** Dropout of the resumption tests' classifier (head and Transformer). */
 const DROPOUT = 0.3;
@@ -30,8 +28,7 @@ describe('trainer', function () {
   before(async () => {
     // wasm: deterministic kernels, so an exact comparison of weights is meaningful.
     await initEngine({ backend: 'wasm' });
-    const pre = resolvePreprocessConfig({ size: 32 });
-    dataset = new SliceDataset(tinyCohort(4).map((c) => prepareCase(c, pre)), pre);
+    dataset = tinySliceDataset();
     dir = mkdtempSync(join(tmpdir(), 'egfr-gtv-trainer-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,15 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SliceDataset } from '../../lib/data/slice-dataset';
-import { prepareCase } from '../../lib/preprocess/prepare-case';
-import { resolvePreprocessConfig } from '../../lib/preprocess/config';
 import { initEngine } from '../../lib/engine';
 import { buildModel } from '../../lib/model/multitask';
 import type { MultiTaskModel } from '../../lib/model/multitask';
 import { resolveTrainConfig } from '../../lib/train/config';
 import { trainModel } from '../../lib/train/trainer';
 import type { WeightingConfig } from '../../lib/weighting/create';
-import { tinyCohort, tinyModelConfig } from '../train/tiny-cohort';
+import { tinyModelConfig, tinySliceDataset } from '../train/tiny-cohort';
 
 const weightsOf = (model: MultiTaskModel) => new Map(model.weights().map((w) => [w.name, w.variable.dataSync() as Float32Array]));
 
@@ -21,8 +19,7 @@ describe('task weighting: exact resume of the stateful and random strategies', f
   let dir: string;
   before(async () => {
     await initEngine({ backend: 'wasm' });
-    const pre = resolvePreprocessConfig({ size: 32 });
-    dataset = new SliceDataset(tinyCohort(4).map((c) => prepareCase(c, pre)), pre);
+    dataset = tinySliceDataset();
     dir = mkdtempSync(join(tmpdir(), 'egfr-gtv-weighting-resume-'));
   });
   after(async () => {
