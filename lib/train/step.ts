@@ -43,11 +43,6 @@ export interface StepOptions {
 
 export type TrainStep = (batch: TrainBatch, options?: StepOptions) => StepResult;
 
-function isResolved(config: LossConfig | LossConfigInput): config is LossConfig {
-  const c = config as Partial<LossConfig>;
-  return c.seg?.dice !== undefined && c.cls?.kind !== undefined && c.cls?.slices !== undefined;
-}
-
 /** Unweighted gradient norm of every task's loss at the model's last shared layer, and those losses. */
 export function sharedGradientNorms(
   model: MultiTaskModel,
@@ -82,7 +77,8 @@ export function createTrainStep(
   optimizer: tf.Optimizer,
   lossConfig: LossConfig | LossConfigInput = {},
 ): TrainStep {
-  const config = isResolved(lossConfig) ? lossConfig : resolveLossConfig(lossConfig);
+  // A run's config holds the resolved loss; resolving is idempotent, so a partial one from a caller works too.
+  const config = resolveLossConfig(lossConfig);
   const tasks: TaskName[] = model.tasks;
   const variables = [...model.trainableVariables(), ...weighting.lossVariables()];
   const gradientStep = weighting.gradients ? createGradientStep(model, weighting, weighting.gradients, optimizer, config, variables) : null;
