@@ -21,34 +21,54 @@ interface Attempt {
   code: number | null;
   signal: NodeJS.Signals | null;
   out: string;
+  /** Milliseconds from the spawn to each epoch line. */
+  lines: number[];
+}
+
+/** When to kill, in this machine's time: measured on the uninterrupted run, so a fast machine is not outrun. */
+interface Pace {
+  /** Milliseconds from the spawn to the first epoch line (start-up, reading the cohort, the first step). */
+  startMs: number;
+  /** Median milliseconds between epoch lines (a step and its checkpoint write). */
+  stepMs: number;
+}
+
+function paceOf(a: Attempt): Pace {
+  const gaps = a.lines.slice(1).map((t, i) => t - a.lines[i]).sort((x, y) => x - y);
+  return { startMs: a.lines[0], stepMs: gaps[Math.floor(gaps.length / 2)] };
 }
 
 /**
  * One `train --resume` process, killed with SIGKILL at a moment drawn from `rng` unless `rng` is null: either at a
- * random time after its start (start-up, reading the cohort, the first steps), or a random 0-100 ms after it printed
- * its first epoch line, which it prints right before writing that step's checkpoint (a step takes about 100 ms).
+ * random time in its start-up (0.2 to 1.5 times the time to the first epoch line), or within one step time after it
+ * printed its first epoch line, which it prints right before writing that step's checkpoint.
  */
-function attempt(args: string[], rng: Rng | null): Promise<Attempt> {
+function attempt(args: string[], rng: Rng | null, pace?: Pace): Promise<Attempt> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = Date.now();
     const chunks: string[] = [];
+    const lines: number[] = [];
     let timer: NodeJS.Timeout | undefined;
     const kill = (ms: number) => {
       timer ??= setTimeout(() => child.kill('SIGKILL'), ms);
     };
-    const byTime = rng ? rng.uniform(0, 1) < 0.25 : false;
-    const delay = rng ? (byTime ? rng.uniform(200, 3000) : rng.uniform(0, 100)) : 0;
-    if (rng && byTime) kill(delay);
+    const killing = rng !== null && pace !== undefined;
+    const byTime = killing ? rng.uniform(0, 1) < 0.25 : false;
+    const delay = killing ? (byTime ? rng.uniform(0.2, 1.5) * pace.startMs : rng.uniform(0, pace.stepMs)) : 0;
+    if (killing && byTime) kill(delay);
     child.stdout.on('data', (b: Buffer) => chunks.push(b.toString()));
     child.stderr.on('data', (b: Buffer) => {
       const text = b.toString();
       chunks.push(text);
-      if (rng && !byTime && /^epoch \d+ step \d+/m.test(text)) kill(delay);
+      const epochLines = text.match(/^epoch \d+ step \d+/gm)?.length ?? 0;
+      for (let i = 0; i < epochLines; i++) lines.push(Date.now() - started);
+      if (killing && !byTime && epochLines > 0) kill(delay);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolvePromise({ code, signal, out: chunks.join('') });
+      resolvePromise({ code, signal, out: chunks.join(''), lines });
     });
   });
 }
@@ -101,6 +121,8 @@ describe('train: SIGKILL at random moments, resumed each time', function () {
     const reference = join(root, 'reference');
     const straight = await attempt(args(reference), null);
     assert.equal(straight.code, 0, straight.out);
+    assert.equal(straight.lines.length, STEPS, 'the uninterrupted run prints one epoch line per step');
+    const pace = paceOf(straight);
 
     const run = join(root, 'killed');
     const rng = new Rng(21).fork('kills');
@@ -109,7 +131,7 @@ describe('train: SIGKILL at random moments, resumed each time', function () {
     const seen = new Set<string>();
     let finished: Attempt | undefined;
     while (!finished && kills < 60) {
-      const a = await attempt(args(run), kills < KILLS || inWrites < KILLS_IN_WRITES ? rng : null);
+      const a = await attempt(args(run), kills < KILLS || inWrites < KILLS_IN_WRITES ? rng : null, pace);
       if (a.signal === 'SIGKILL') {
         kills++;
         const evidence = [...interruptedWrites(join(run, 'checkpoints'))].filter((e) => !seen.has(e));
